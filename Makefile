@@ -1,0 +1,37 @@
+# Two entry points (README "Quick start"): `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test install clean gazetteer
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(STAMP)
+
+install: $(STAMP)
+
+# Until the HTTP service exists (issue 4), `run` extracts the bundled corpus and prints a summary.
+run: $(STAMP)
+	$(BIN)/policykg summary
+
+test: $(TEST_STAMP)
+	$(BIN)/python -m pytest
+
+# Regenerate data/gazetteer/ from the maintained upstream sources (see scripts/build_gazetteer.py).
+gazetteer: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[gazetteer]'
+	$(BIN)/python scripts/build_gazetteer.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

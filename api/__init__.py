@@ -1,0 +1,1 @@
+"""policykg.api (see the issues for what lands here)."""

@@ -1,0 +1,1 @@
+"""policykg.graph (see the issues for what lands here)."""

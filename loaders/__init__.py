@@ -1,0 +1,1 @@
+"""Loaders: bytes of a policy document → an immutable, structured record."""

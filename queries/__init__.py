@@ -1,0 +1,1 @@
+"""policykg.queries (see the issues for what lands here)."""
