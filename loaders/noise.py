@@ -1,0 +1,72 @@
+"""Web noise in copies of government pages: page chrome and injected spam.
+
+Documents saved from government portals carry the portal's chrome (accessibility toolbar,
+font-size switcher, "来源/发布时间" lines, print/close buttons, breadcrumbs) and, on hacked or
+mirrored pages, injected advertising — typically gambling-site names such as
+"xxbet体育_xx体育投注-在线APP官网@" pasted where the site's own name was, i.e. over the
+government's name in titles and signatures. Both are recognised here so they never become a
+title or an issuer; they stay in the original text (evidence offsets are unaffected).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Whole lines that are portal chrome (matched against the normalised view of one line).
+_CHROME_LINE = re.compile(
+    r"""^\s*(?:
+        图片|打印(?:本页)?|关闭(?:窗口|本页)?|返回顶部|分享到.*|扫一扫.*|【?打印】?|【?关闭】?|
+        联合发文|无障碍(?:浏览|阅读)?.*|长者模式.*|适老化.*|
+        (?:当前位置|您(?:现在)?的位置|所在位置)\s*[:：].*|首页\s*[>›»].*|
+        .*字号\s*[:：]?\s*[\[【]?\s*(?:大\s*中\s*小)?\s*[\]】]?\s*$|
+        .*(?:来源|发布时间|发布日期|浏览次数|访问量|点击数|阅读次数|责任编辑|信息来源)\s*[:：].*|
+        【?字体\s*[:：].*|
+        (?:上一篇|下一篇)\s*[:：].*|
+        相关(?:链接|文件|阅读|解读)\s*[:：]?\s*$
+    )\s*$""",
+    re.X,
+)
+
+# Gambling / betting / casino spam names; the brand may be Latin, digits or hanzi, and the
+# string usually ends in a site word (官网, APP, 入口, 平台…) and sometimes "@"/"#".
+_SPAM_CORE = r"(?:体育投注|体育|投注|博彩|彩票|棋牌|真人|娱乐城|娱乐|电竞|赌场|百家乐|老虎机|casino|bet)"
+_SPAM_SITE = r"(?:官网|官方网站|官方|网站|入口|平台|下载|手机版|网页版|APP|App|app|[@#])"
+_SPAM = re.compile(
+    rf"(?:[A-Za-z0-9]{{1,12}}[\u4e00-\u9fff]{{0,3}}|[\u4e00-\u9fff]{{0,4}}){_SPAM_CORE}"
+    rf"[A-Za-z0-9_\-|·.\u4e00-\u9fff]{{0,30}}?{_SPAM_SITE}+",
+    re.I,
+)
+_ASCII_BRAND = re.compile(r"[A-Za-z0-9]{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class SpamSpan:
+    text: str
+    start: int
+    end: int
+
+
+def is_chrome_line(line: str) -> bool:
+    """True for a line that is portal chrome rather than document text."""
+    return bool(_CHROME_LINE.match(line))
+
+
+def find_spam(text: str) -> list[SpamSpan]:
+    """Injected advertising strings in `text`. A candidate must look like a site name — it
+    carries a Latin/digit brand or a site word — so ordinary phrases such as 体育局 or
+    全民健身娱乐活动 in a policy text are not taken for spam."""
+    spans: list[SpamSpan] = []
+    for match in _SPAM.finditer(text):
+        found = match.group(0)
+        if not (_ASCII_BRAND.search(found) or re.search(r"(?:官网|APP|app|@|投注|博彩)", found)):
+            continue
+        spans.append(SpamSpan(found, match.start(), match.end()))
+    return spans
+
+
+def strip_spam(text: str) -> str:
+    """`text` with spam strings removed (for candidate titles and issuer lines)."""
+    for span in reversed(find_spam(text)):
+        text = text[: span.start] + text[span.end :]
+    return text
