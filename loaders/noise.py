@@ -38,6 +38,7 @@ _SPAM = re.compile(
     re.I,
 )
 _ASCII_BRAND = re.compile(r"[A-Za-z0-9]{2,}")
+_STRONG_SPAM_WORD = re.compile(r"官网|入口|APP|app|@|投注|博彩|百家乐|娱乐城|赌场|老虎机|casino", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def find_spam(text: str) -> list[SpamSpan]:
     spans: list[SpamSpan] = []
     for match in _SPAM.finditer(text):
         found = match.group(0)
-        if not (_ASCII_BRAND.search(found) or re.search(r"(?:官网|APP|app|@|投注|博彩)", found)):
+        if not (_ASCII_BRAND.search(found) or _STRONG_SPAM_WORD.search(found)):
             continue
         spans.append(SpamSpan(found, match.start(), match.end()))
     return spans

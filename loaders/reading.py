@@ -79,21 +79,24 @@ def decode(source: SourceBytes) -> DecodedText:
     utf16 = _utf16_without_bom(data)
     if utf16:
         return DecodedText(_strict(source, data, utf16.replace("-", "_")), utf16)  # type: ignore[arg-type]
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise LoaderError(source.path, "binary file (contains NUL bytes), not a text document", position=nul)
     try:
         return DecodedText(_check_text(source, data.decode("utf-8")), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    # Not UTF-8: weigh every candidate that decodes by how readable the result is. UTF-16
+    # without a BOM is a candidate too (pure-Chinese UTF-16 has few NUL bytes to detect it by).
+    codecs_to_try = ["gb18030", "big5"] + (["utf-16-le", "utf-16-be"] if len(data) % 2 == 0 else [])
     candidates: list[tuple[float, Encoding, str]] = []
-    for codec in ("gb18030", "big5"):
+    for codec in codecs_to_try:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
         candidates.append((_plausibility(text), codec, text))  # type: ignore[arg-type]
     if not candidates:
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise LoaderError(source.path, "binary file (contains NUL bytes), not a text document", position=nul)
         raise LoaderError(
             source.path,
             "undecodable bytes: not valid UTF-8, UTF-16, GB18030 or Big5",
@@ -101,7 +104,10 @@ def decode(source: SourceBytes) -> DecodedText:
         )
     score, codec, text = max(candidates, key=lambda c: c[0])
     if score < 0.5:
-        raise LoaderError(source.path, "undecodable bytes: no encoding gives readable Chinese text (binary?)")
+        nul = data.find(b"\x00")
+        if nul >= 0:
+            raise LoaderError(source.path, "binary file (contains NUL bytes), not a text document", position=nul)
+        raise LoaderError(source.path, "undecodable bytes: no encoding gives readable text")
     return DecodedText(_check_text(source, text), codec)
 
 
@@ -148,12 +154,16 @@ def _common_hanzi() -> frozenset[str]:
 
 
 def _plausibility(text: str) -> float:
-    """Share of hanzi that are common once folded to simplified: real text scores ~0.95+,
-    a GBK file read as Big5 (or the reverse) gives rare characters and scores far lower."""
+    """Share of characters that are common hanzi (once folded to simplified), printable ASCII,
+    whitespace or CJK punctuation: real text scores ~0.95+, while a GBK file read as Big5 (or as
+    UTF-16, or the reverse) gives rare characters and scores far lower."""
     from policykg.loaders.text import to_simplified
 
-    hanzi = [ch for ch in to_simplified(text) if "\u4e00" <= ch <= "\u9fff"]
-    if not hanzi:
+    if not text:
         return 0.0
     common = _common_hanzi()
-    return sum(ch in common for ch in hanzi) / len(hanzi)
+    readable = 0
+    for ch in to_simplified(text):
+        if ch in common or (" " <= ch <= "~") or ch in "\n\r\t" or "\u3000" <= ch <= "\u303f" or ch in "，。、；：？！“”‘’（）《》—…·":
+            readable += 1
+    return readable / len(text)

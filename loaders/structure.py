@@ -232,14 +232,17 @@ def _number_measures(nodes: list[_Node]) -> list[str]:
     by_style: dict[Style, list[_Node]] = {}
     for node in nodes:
         by_style.setdefault(node.token.style, []).append(node)  # type: ignore[union-attr]
+    # the main list: the style with most measures (first to appear on a tie)
+    main_style = max(by_style, key=lambda st: len(by_style[st])) if by_style else None
     running: dict[Style, bool] = {}
     for style, group in by_style.items():
         ordinals = [n.token.ordinal for n in group]  # type: ignore[union-attr]
         parents = {id(n.parent) for n in group}
         under_headings = all(n.parent is not None and n.parent.token is not None for n in group)
         if len(parents) == 1:
-            # one list: printed numbers unless it sits under a numbered heading (二、…（一） → "2.1")
-            running[style] = not under_headings
+            # one list: printed numbers if it is the document's main list or stands under no
+            # heading; a secondary list under a heading is "section.item" (二、…（一） → "2.1")
+            running[style] = style == main_style or not under_headings
         else:
             running[style] = all(b == a + 1 for a, b in zip(ordinals, ordinals[1:]))
     numbers: list[str] = []
