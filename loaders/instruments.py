@@ -1,0 +1,575 @@
+"""Policy-instrument mentions in health-reform text, driven by `ontology/instruments.ttl`.
+
+Every instrument, cue, context condition, exclusion, stage cue and stage rank lives in the
+Turtle vocabulary (read once, cached); this module only knows how to apply them. Adding an
+instrument or a cue is a Turtle edit. The file's header documents each cue property.
+
+Input is the *matching view* (`policykg.loaders.text.normalise(...).text`); offsets in the
+results are local to that string.
+
+Matching, for one text:
+1. Cited document titles — 《…》, 〈…〉 and “…”/「…」 quotes that end in a document-type word
+   (意见, 通知, 方案…) — are masked: a cited title is context, not adoption.
+2. Every cue of every instrument is found (ASCII cues only when not glued to further ASCII
+   letters/digits). A match is dropped when an exclude string/pattern of its instrument
+   contains it, when its context condition fails in its sentence/clause, or when it lies
+   inside an accepted match of an instrument it `pkg:yieldsTo`.
+3. Each surviving match gets a stage (rules below); per (instrument, sentence) one mention is
+   kept — the one with the strongest stage, then the leftmost, then the longest cue.
+
+Stage of a match, looked for in its clause (the sentence part between commas/colons/tabs):
+1. a stage with `pkg:overridesClause` (pilot) cued anywhere in the clause wins — 鼓励开展DRGs
+   付费试点 → pilot (试点经验/试点基础… are excluded in the vocabulary: 推广试点经验 → promote);
+2. else the leftmost stage cue before the instrument cue (the governing verb of a Chinese verb
+   chain: 鼓励…建立 → promote, 探索…实行 → explore);
+3. else the first stage cue after it (按病种付费全面推开 → implement);
+4. else the nearest earlier clause of the same sentence that has a stage cue (a scope or verb
+   set up front carries over: 选择部分地区,开展X → pilot); later clauses are not read, since
+   their verbs govern their own objects (在X的基础上,探索Y says nothing about X);
+5. else the vocabulary's default stage.
+Stage cues are tokenised leftmost-longest across all stages, so 全面推进 is one implement token
+and never also 推进. Prohibition cues (严禁, 不得…) count only for instruments whose cues name a
+proscribed behaviour (`pkg:enforcedByProhibition`); elsewhere they say nothing about adoption.
+Stage cues overlapping the instrument's own cue are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal, get_args
+
+from policykg.loaders.text import to_simplified
+
+Stage = Literal["explore", "pilot", "promote", "implement"]
+ContextScope = Literal["sentence", "clause"]
+
+INSTRUMENT_NS = "https://w3id.org/policykg/instrument/"
+INSTRUMENT_SCHEME = INSTRUMENT_NS + "scheme"
+PKG_NS = "https://w3id.org/policykg/ontology#"
+SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
+
+# Evidence is a sentence: bounded by these (full-width forms too, for un-normalised input).
+_SENTENCE_BREAK = frozenset("。;!?；！？\n\r")
+# Stage cues are read within a clause: a sentence part between commas, colons and table tabs.
+_CLAUSE_BREAK = _SENTENCE_BREAK | frozenset(",:，：\t")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+# A quoted string that names a document (“…实施方案”) rather than a slogan (“两票制”).
+_QUOTED_TITLE = re.compile(
+    r"[“「][^“”「」\n]{1,80}?"
+    r"(?:意见|通知|方案|办法|规定|决定|规划|纲要|条例|细则|计划|指南|通告|公告|批复|决议|要点|安排)"
+    r"[”」]"
+)
+_TITLE_OPEN = {"《": "》", "〈": "〉"}
+# Masked title characters: never part of a cue, a context word or a boundary.
+_MASK = "\ufffc"
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentMention:
+    """One instrument signalled in one sentence of the text (local offsets, half-open)."""
+
+    id: str
+    stage: Stage
+    cue: str
+    start: int
+    end: int
+    evidence_start: int
+    evidence_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class CueRule:
+    """One compiled cue: `pattern` signals the instrument when the context condition holds."""
+
+    source: str  # the Turtle literal (folded), for diagnostics
+    pattern: re.Pattern[str]
+    requires_context: tuple[str, ...] = ()  # empty: no requirement
+    veto_context: tuple[str, ...] = ()
+    context_scope: ContextScope = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentConcept:
+    id: str
+    iri: str
+    pref_label_zh: str
+    pref_label_en: str
+    alt_labels: tuple[str, ...]
+    broader: tuple[str, ...]
+    definition: str
+    cues: tuple[CueRule, ...]
+    excludes: tuple[re.Pattern[str], ...]
+    yields_to: tuple[str, ...]
+    enforced_by_prohibition: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StageDefinition:
+    id: Stage
+    rank: int
+    cues: tuple[re.Pattern[str], ...]
+    prohibition_cues: tuple[re.Pattern[str], ...]
+    excludes: tuple[re.Pattern[str], ...]
+    overrides_clause: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentVocabulary:
+    """The instrument concepts and stage definitions of one parsed vocabulary graph."""
+
+    concepts: tuple[InstrumentConcept, ...]
+    stages: tuple[StageDefinition, ...]  # ordered by rank
+    default_stage: Stage
+
+    @classmethod
+    def from_graph(cls, graph) -> InstrumentVocabulary:
+        """Build a vocabulary from an rdflib Graph shaped like `ontology/instruments.ttl`."""
+        return _vocabulary_from_graph(graph)
+
+    def concept(self, concept_id: str) -> InstrumentConcept:
+        for concept in self.concepts:
+            if concept.id == concept_id:
+                return concept
+        raise KeyError(concept_id)
+
+    @property
+    def stage_rank(self) -> Mapping[Stage, int]:
+        return {stage.id: stage.rank for stage in self.stages}
+
+
+@lru_cache(maxsize=1)
+def load_instrument_vocabulary() -> InstrumentVocabulary:
+    """The bundled vocabulary (`ontology/instruments.ttl`), parsed once."""
+    from policykg.ontology import load_graph
+
+    return InstrumentVocabulary.from_graph(load_graph("instruments.ttl"))
+
+
+class _VocabularyStageRank(Mapping):
+    """`STAGE_RANK`, read from the bundled vocabulary on first use (not at import)."""
+
+    def _ranks(self) -> Mapping[Stage, int]:
+        return load_instrument_vocabulary().stage_rank
+
+    def __getitem__(self, stage: Stage) -> int:
+        return self._ranks()[stage]
+
+    def __iter__(self) -> Iterator[Stage]:
+        return iter(self._ranks())
+
+    def __len__(self) -> int:
+        return len(self._ranks())
+
+    def __repr__(self) -> str:
+        return f"STAGE_RANK({dict(self._ranks())!r})"
+
+
+STAGE_RANK: Mapping[Stage, int] = _VocabularyStageRank()
+
+
+def strongest_stage(stages: Iterable[Stage], *, vocabulary: InstrumentVocabulary | None = None) -> Stage:
+    """The highest-ranked stage (explore < pilot < promote < implement); ValueError if empty."""
+    ranks = (vocabulary or load_instrument_vocabulary()).stage_rank
+    stages = list(stages)
+    if not stages:
+        raise ValueError("strongest_stage() needs at least one stage")
+    return max(stages, key=lambda stage: ranks[stage])
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _StageToken:
+    start: int
+    end: int
+    stage: Stage
+    prohibition: bool
+    overrides: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    concept: InstrumentConcept
+    start: int
+    end: int
+    sentence: _Segment
+
+
+def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = None) -> list[InstrumentMention]:
+    """Instrument mentions in `text` (the matching view), sorted by cue start.
+
+    At most one mention per (instrument, evidence sentence). Overlapping cues of different
+    instruments all match unless the vocabulary says otherwise (exclusions, yieldsTo).
+    """
+    vocabulary = vocabulary or load_instrument_vocabulary()
+    masked = _mask_cited_titles(text)
+    sentences = _segments(masked, _SENTENCE_BREAK)
+    clauses = _segments(masked, _CLAUSE_BREAK)
+    tokens = _stage_tokens(masked, vocabulary)
+
+    accepted: dict[str, list[_Candidate]] = {}
+    for concept in vocabulary.concepts:
+        accepted[concept.id] = list(_concept_candidates(concept, masked, sentences, clauses))
+
+    chosen: dict[tuple[str, int], tuple[tuple, InstrumentMention]] = {}
+    ranks = vocabulary.stage_rank
+    for concept in vocabulary.concepts:
+        for cand in accepted[concept.id]:
+            if any(
+                other.start <= cand.start and cand.end <= other.end
+                for dominant in concept.yields_to
+                for other in accepted.get(dominant, ())
+            ):
+                continue
+            stage = _stage_of(cand, clauses, tokens, vocabulary)
+            evidence = _trimmed(text, cand.sentence)
+            mention = InstrumentMention(
+                id=concept.id,
+                stage=stage,
+                cue=text[cand.start : cand.end],
+                start=cand.start,
+                end=cand.end,
+                evidence_start=evidence.start,
+                evidence_end=evidence.end,
+            )
+            # Strongest stage first, then leftmost, then longest cue.
+            preference = (-ranks[stage], cand.start, -(cand.end - cand.start))
+            key = (concept.id, cand.sentence.start)
+            if key not in chosen or preference < chosen[key][0]:
+                chosen[key] = (preference, mention)
+    return sorted((m for _, m in chosen.values()), key=lambda m: (m.start, -m.end, m.id))
+
+
+def _concept_candidates(
+    concept: InstrumentConcept, masked: str, sentences: list[_Segment], clauses: list[_Segment]
+) -> Iterator[_Candidate]:
+    excluded = [m.span() for pattern in concept.excludes for m in _finditer_overlapping(pattern, masked)]
+    seen: set[tuple[int, int]] = set()
+    for rule in concept.cues:
+        for match in rule.pattern.finditer(masked):
+            start, end = match.span()
+            if start == end or (start, end) in seen or not _ascii_bounded(masked, start, end):
+                continue
+            if any(a <= start and end <= b for a, b in excluded):
+                continue
+            sentence = _containing(sentences, start)
+            if rule.requires_context or rule.veto_context:
+                scope = sentence if rule.context_scope == "sentence" else _containing(clauses, start)
+                scope_text = masked[scope.start : scope.end]
+                if rule.requires_context and not any(w in scope_text for w in rule.requires_context):
+                    continue
+                if any(w in scope_text for w in rule.veto_context):
+                    continue
+            seen.add((start, end))
+            yield _Candidate(concept=concept, start=start, end=end, sentence=sentence)
+
+
+def _stage_of(
+    cand: _Candidate, clauses: list[_Segment], tokens: list[_StageToken], vocabulary: InstrumentVocabulary
+) -> Stage:
+    def usable(token: _StageToken) -> bool:
+        if token.start < cand.end and cand.start < token.end:  # part of the instrument's own cue
+            return False
+        return not token.prohibition or cand.concept.enforced_by_prohibition
+
+    def in_segment(segment: _Segment) -> list[_StageToken]:
+        first = bisect_left(tokens, segment.start, key=lambda t: t.start)
+        found = []
+        for token in tokens[first:]:
+            if token.start >= segment.end:
+                break
+            if token.end <= segment.end and usable(token):
+                found.append(token)
+        return found
+
+    def governing(found: list[_StageToken], *, anchor: tuple[int, int] | None) -> Stage | None:
+        if not found:
+            return None
+        overriding = [t for t in found if t.overrides]
+        if overriding:
+            return overriding[0].stage
+        if anchor is None:
+            return found[0].stage
+        before = [t for t in found if t.end <= anchor[0]]
+        if before:
+            return before[0].stage
+        return found[0].stage  # first after the cue
+
+    clause = _containing(clauses, cand.start)
+    stage = governing(in_segment(clause), anchor=(cand.start, cand.end))
+    if stage:
+        return stage
+    earlier = [c for c in clauses if cand.sentence.start <= c.start and c.end <= clause.start]
+    for other in reversed(earlier):
+        stage = governing(in_segment(other), anchor=None)
+        if stage:
+            return stage
+    return vocabulary.default_stage
+
+
+def _stage_tokens(masked: str, vocabulary: InstrumentVocabulary) -> list[_StageToken]:
+    """All stage cues, tokenised leftmost-longest across stages, exclusions applied first."""
+    found: list[_StageToken] = []
+    for stage in vocabulary.stages:
+        excluded = [m.span() for p in stage.excludes for m in _finditer_overlapping(p, masked)]
+        for patterns, prohibition in ((stage.cues, False), (stage.prohibition_cues, True)):
+            for pattern in patterns:
+                for match in _finditer_overlapping(pattern, masked):
+                    start, end = match.span()
+                    if start == end or any(a <= start and end <= b for a, b in excluded):
+                        continue
+                    found.append(_StageToken(start, end, stage.id, prohibition, stage.overrides_clause))
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    tokens: list[_StageToken] = []
+    position = 0
+    for token in found:
+        if token.start >= position:
+            tokens.append(token)
+            position = token.end
+    return tokens
+
+
+def _finditer_overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Matches starting at every position (finditer alone would skip overlapping ones)."""
+    position = 0
+    while True:
+        match = pattern.search(text, position)
+        if match is None:
+            return
+        yield match
+        position = match.start() + 1
+
+
+def _mask_cited_titles(text: str) -> str:
+    """`text` with cited document titles replaced by a mask character (same length)."""
+    chars = list(text)
+
+    def mask(start: int, end: int) -> None:
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = _MASK
+
+    stack: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _TITLE_OPEN:
+            stack.append((_TITLE_OPEN[ch], i))
+        elif stack and ch == stack[-1][0]:
+            _, start = stack.pop()
+            if not stack:
+                mask(start, i + 1)
+        elif ch == "\n":
+            stack.clear()  # an unclosed bracket never swallows the next line
+    for match in _QUOTED_TITLE.finditer(text):
+        mask(*match.span())
+    return "".join(chars)
+
+
+def _segments(text: str, breaks: frozenset[str]) -> list[_Segment]:
+    segments: list[_Segment] = []
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in breaks:
+            segments.append(_Segment(start, i))
+            start = i + 1
+    segments.append(_Segment(start, len(text)))
+    return segments
+
+
+def _containing(segments: list[_Segment], position: int) -> _Segment:
+    lo, hi = 0, len(segments) - 1
+    while lo < hi:  # segments are sorted and contiguous; find the last starting <= position
+        mid = (lo + hi + 1) // 2
+        if segments[mid].start <= position:
+            lo = mid
+        else:
+            hi = mid - 1
+    return segments[lo]
+
+
+def _trimmed(text: str, segment: _Segment) -> _Segment:
+    start, end = segment.start, segment.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return _Segment(start, end)
+
+
+def _ascii_bounded(text: str, start: int, end: int) -> bool:
+    """An ASCII cue (DRG) must not be glued to further ASCII letters/digits (DRGs, DIPLOMA)."""
+    if _ASCII_ALNUM.match(text[start]) and start > 0 and _ASCII_ALNUM.match(text[start - 1]):
+        return False
+    if _ASCII_ALNUM.match(text[end - 1]) and end < len(text) and _ASCII_ALNUM.match(text[end]):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the vocabulary graph
+# ---------------------------------------------------------------------------------------------
+
+
+class VocabularyError(ValueError):
+    """The instrument vocabulary graph is incomplete or inconsistent."""
+
+
+def _vocabulary_from_graph(graph) -> InstrumentVocabulary:
+    from rdflib import RDF, BNode, Literal as RdfLiteral, URIRef
+
+    skos = lambda name: URIRef(SKOS_NS + name)  # noqa: E731
+    pkg = lambda name: URIRef(PKG_NS + name)  # noqa: E731
+
+    def literals(subject, name: str, *, ns=pkg) -> list[str]:
+        return sorted(str(o) for o in graph.objects(subject, ns(name)) if isinstance(o, RdfLiteral))
+
+    def label(subject, name: str, lang: str) -> str:
+        for value in graph.objects(subject, skos(name)):
+            if isinstance(value, RdfLiteral) and value.language == lang:
+                return str(value)
+        return ""
+
+    def flag(subject, name: str) -> bool:
+        return any(bool(o.toPython()) for o in graph.objects(subject, pkg(name)) if isinstance(o, RdfLiteral))
+
+    def scope_of(subject, where: str) -> ContextScope:
+        values = literals(subject, "contextScope")
+        scope = values[0] if values else "sentence"
+        if scope not in ("sentence", "clause"):
+            raise VocabularyError(f"{where}: pkg:contextScope must be sentence or clause, not {scope!r}")
+        return scope  # type: ignore[return-value]
+
+    def compile_plain(value: str) -> re.Pattern[str]:
+        return re.compile(re.escape(to_simplified(value)), re.IGNORECASE)
+
+    def compile_regex(value: str, where: str) -> re.Pattern[str]:
+        try:
+            return re.compile(to_simplified(value), re.IGNORECASE)
+        except re.error as error:
+            raise VocabularyError(f"{where}: bad pattern {value!r}: {error}") from error
+
+    def folded(values: Iterable[str]) -> tuple[str, ...]:
+        return tuple(to_simplified(v) for v in values)
+
+    def local_id(iri, prefix: str, where: str) -> str:
+        text = str(iri)
+        if not text.startswith(prefix):
+            raise VocabularyError(f"{where}: {text} is not under {prefix}")
+        return text[len(prefix) :]
+
+    concepts: list[InstrumentConcept] = []
+    scheme = URIRef(INSTRUMENT_SCHEME)
+    for subject in sorted(set(graph.subjects(skos("inScheme"), scheme)), key=str):
+        if (subject, RDF.type, skos("Concept")) not in graph:
+            continue
+        concept_id = local_id(subject, INSTRUMENT_NS, "instrument")
+        cues: list[CueRule] = []
+        for value in literals(subject, "cue"):
+            cues.append(CueRule(source=to_simplified(value), pattern=compile_plain(value)))
+        for value in literals(subject, "cuePattern"):
+            cues.append(CueRule(source=to_simplified(value), pattern=compile_regex(value, concept_id)))
+        concept_requires = folded(literals(subject, "requiresContext"))
+        concept_vetoes = folded(literals(subject, "vetoContext"))
+        for node in sorted(graph.objects(subject, pkg("contextCue")), key=str):
+            if isinstance(node, RdfLiteral):
+                if not (concept_requires or concept_vetoes):
+                    raise VocabularyError(f"{concept_id}: context cue {node!s} has no context condition")
+                cues.append(
+                    CueRule(
+                        source=to_simplified(str(node)),
+                        pattern=compile_plain(str(node)),
+                        requires_context=concept_requires,
+                        veto_context=concept_vetoes,
+                        context_scope=scope_of(subject, concept_id),
+                    )
+                )
+                continue
+            if not isinstance(node, (BNode, URIRef)):
+                continue
+            texts = literals(node, "cueText")
+            patterns = literals(node, "cuePattern")
+            requires = folded(literals(node, "requiresContext"))
+            vetoes = folded(literals(node, "vetoContext"))
+            if not (texts or patterns) or not (requires or vetoes):
+                raise VocabularyError(f"{concept_id}: a pkg:contextCue needs a cue and a context condition")
+            scope = scope_of(node, concept_id)
+            for value in texts:
+                cues.append(CueRule(to_simplified(value), compile_plain(value), requires, vetoes, scope))
+            for value in patterns:
+                cues.append(CueRule(to_simplified(value), compile_regex(value, concept_id), requires, vetoes, scope))
+        excludes = [compile_plain(v) for v in literals(subject, "excludeCue")]
+        excludes += [compile_regex(v, concept_id) for v in literals(subject, "excludePattern")]
+        concepts.append(
+            InstrumentConcept(
+                id=concept_id,
+                iri=str(subject),
+                pref_label_zh=label(subject, "prefLabel", "zh"),
+                pref_label_en=label(subject, "prefLabel", "en"),
+                alt_labels=tuple(
+                    sorted(str(v) for v in graph.objects(subject, skos("altLabel")) if isinstance(v, RdfLiteral))
+                ),
+                broader=tuple(
+                    sorted(local_id(b, INSTRUMENT_NS, concept_id) for b in graph.objects(subject, skos("broader")))
+                ),
+                definition=label(subject, "definition", "en"),
+                cues=tuple(cues),
+                excludes=tuple(excludes),
+                yields_to=tuple(
+                    sorted(local_id(o, INSTRUMENT_NS, concept_id) for o in graph.objects(subject, pkg("yieldsTo")))
+                ),
+                enforced_by_prohibition=flag(subject, "enforcedByProhibition"),
+            )
+        )
+    if not concepts:
+        raise VocabularyError(f"no skos:Concept in {INSTRUMENT_SCHEME}")
+    known = {c.id for c in concepts}
+    for concept in concepts:
+        if not (concept.pref_label_zh and concept.pref_label_en):
+            raise VocabularyError(f"{concept.id}: needs skos:prefLabel in zh and en")
+        for other in (*concept.yields_to, *concept.broader):
+            if other not in known:
+                raise VocabularyError(f"{concept.id}: refers to unknown instrument {other!r}")
+
+    stages: list[StageDefinition] = []
+    for subject in set(graph.subjects(pkg("stageRank"), None)):
+        notation = literals(subject, "notation", ns=skos)
+        if len(notation) != 1 or notation[0] not in get_args(Stage):
+            raise VocabularyError(f"{subject}: a stage needs one skos:notation among {get_args(Stage)}")
+        ranks = [int(o.toPython()) for o in graph.objects(subject, pkg("stageRank"))]
+        where = f"stage {notation[0]}"
+        stages.append(
+            StageDefinition(
+                id=notation[0],  # type: ignore[arg-type]
+                rank=ranks[0],
+                cues=tuple(
+                    [compile_plain(v) for v in literals(subject, "stageCue")]
+                    + [compile_regex(v, where) for v in literals(subject, "stageCuePattern")]
+                ),
+                prohibition_cues=tuple(compile_plain(v) for v in literals(subject, "prohibitionCue")),
+                excludes=tuple(
+                    [compile_plain(v) for v in literals(subject, "excludeCue")]
+                    + [compile_regex(v, where) for v in literals(subject, "excludePattern")]
+                ),
+                overrides_clause=flag(subject, "overridesClause"),
+            )
+        )
+    stages.sort(key=lambda s: s.rank)
+    if sorted(s.id for s in stages) != sorted(get_args(Stage)) or len({s.rank for s in stages}) != len(stages):
+        raise VocabularyError("the stage vocabulary needs explore, pilot, promote, implement with distinct ranks")
+    by_iri = {str(s): notation for s in graph.subjects(pkg("stageRank"), None) for notation in literals(s, "notation", ns=skos)}
+    defaults = [by_iri.get(str(o)) for o in graph.objects(None, pkg("defaultStage"))]
+    if len(defaults) != 1 or defaults[0] is None:
+        raise VocabularyError("the stage scheme needs exactly one pkg:defaultStage pointing at a stage")
+    return InstrumentVocabulary(concepts=tuple(concepts), stages=tuple(stages), default_stage=defaults[0])  # type: ignore[arg-type]
