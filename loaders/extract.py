@@ -8,7 +8,7 @@ from collections import OrderedDict
 
 from policykg.loaders.agencies import Agency, JurisdictionContext, find_responsibility, parse_agency_list
 from policykg.loaders.gazetteer import Division, Gazetteer, load_gazetteer
-from policykg.loaders.instruments import InstrumentMention, match_instruments, strongest_stage
+from policykg.loaders.instruments import InstrumentMention, has_stage_cue, match_instruments, strongest_stage
 from policykg.loaders.metadata import (
     DocNumber,
     Header,
@@ -289,21 +289,29 @@ def _pilot_sites(
     gazetteer: Gazetteer,
     jurisdiction: Division | None,
 ) -> tuple[PilotDesignation, ...]:
-    """Sub-jurisdictions named in the same clause as a piloted instrument (宁波、温州、湖州等市
-    …试点; 太原、运城…四市要率先…), or named as responsible for a piloted task in an annex row."""
+    """Sub-jurisdictions designated to try an instrument first: named in the sentence of a
+    piloted instrument (宁波、温州、湖州等市…试点), named in a clause of the instrument's sentence
+    that carries a pilot cue (…机制,太原、运城、长治、阳泉四市要率先取得经验), or named as
+    responsible for an annex task that pilots the instrument."""
     if jurisdiction is None:
         return ()
     designations: list[PilotDesignation] = []
+    row_governments = [a for a in agencies if a.function == "government"]
     for mention in mentions:
-        if mention.stage != "pilot":
-            continue
-        clause = segment.text[mention.evidence_start : mention.evidence_end]
+        sentence = segment.text[mention.evidence_start : mention.evidence_end]
+        piloted = mention.stage == "pilot"
+        if piloted:
+            regions = [sentence]
+        else:
+            regions = [c for c in re.split(r"[,;:，；：]", sentence) if has_stage_cue(c, "pilot")]
         sites: dict[str, Site] = {}
-        for place in gazetteer.find_mentions(clause, within=jurisdiction.adcode):
-            if place.division.adcode != jurisdiction.adcode and place.division.adcode not in sites:
-                sites[place.division.adcode] = Site(place.division.name, place.division.adcode)
-        for agency in agencies:
-            if agency.function == "government":
+        for region in regions:
+            for place in gazetteer.find_mentions(region, on=None, within=jurisdiction.adcode):
+                code = place.division.adcode
+                if code != jurisdiction.adcode and code not in sites:
+                    sites[code] = Site(place.division.name, code)
+        if piloted or regions:
+            for agency in row_governments:
                 for division in gazetteer.lookup(agency.name, within=jurisdiction.adcode):
                     if division.adcode != jurisdiction.adcode:
                         sites.setdefault(division.adcode, Site(division.name, division.adcode))

@@ -297,12 +297,14 @@ class Gazetteer:
 
         Each matched span yields one PlaceMention per plausible division, in the order of
         `lookup` (best first), so mentions come grouped by span in text order; with
-        best_only=True only the first of each span. Official names always count; short names
+        best_only=True only the first of each span. In an address chain (南京市鼓楼区, mentions
+        with nothing but spaces between them) the candidates are narrowed to those that nest:
+        鼓楼区 after 南京市 is 320106 only, not also 徐州's, 福州's and 开封's 鼓楼区. Official names always count; short names
         count from `min_chars` characters (min_chars=1 adds the one-character abbreviations
         浙, 穗, 榕 — only sensible on short strings such as document-number prefixes); the
         context rules for short names are documented above `COMMON_WORD_NAMES`. The national
         root matches too (中华人民共和国, 中国, 全国, 国家) unless `levels` leaves it out."""
-        mentions: list[PlaceMention] = []
+        found_spans: list[tuple[int, int, list[Division]]] = []
         blocked = [m.span() for m in _FALSE_POSITIVE.finditer(text)]
         lengths = self._lengths
         index = self._index
@@ -332,13 +334,34 @@ class Gazetteer:
                     context_ok=allowed,
                 )
                 if found:
-                    for division in found[:1] if best_only else found:
-                        mentions.append(PlaceMention(division, surface, i, end))
+                    found_spans.append((i, end, found))
                     i = end
                     break
             else:
                 i += 1
+        self._narrow_address_chains(text, found_spans)
+        mentions: list[PlaceMention] = []
+        for start, end, found in found_spans:
+            for division in found[:1] if best_only else found:
+                mentions.append(PlaceMention(division, text[start:end], start, end))
         return mentions
+
+    def _narrow_address_chains(self, text: str, found_spans: list[tuple[int, int, list[Division]]]) -> None:
+        """In an address chain (江苏省南京市鼓楼区: mentions separated by nothing but spaces), keep
+        the candidates of a mention that lie in a candidate of the mention before it, and the
+        candidates of the mention before that contain one of them."""
+        for k in range(1, len(found_spans)):
+            prev_start, prev_end, prev = found_spans[k - 1]
+            start, end, current = found_spans[k]
+            if text[prev_end:start].strip():
+                continue
+            prev_codes = {d.adcode for d in prev}
+            inside = [d for d in current if prev_codes & (self._ancestor_codes_of(d) - {d.adcode})]
+            if not inside:
+                continue
+            enclosing = set().union(*(self._ancestor_codes_of(d) - {d.adcode} for d in inside))
+            found_spans[k] = (start, end, inside)
+            found_spans[k - 1] = (prev_start, prev_end, [d for d in prev if d.adcode in enclosing])
 
     @staticmethod
     def _allowed_rules(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> set[int]:

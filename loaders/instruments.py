@@ -180,6 +180,15 @@ def strongest_stage(stages: Iterable[Stage], *, vocabulary: InstrumentVocabulary
     return max(stages, key=lambda stage: ranks[stage])
 
 
+def has_stage_cue(text: str, stage: Stage, *, vocabulary: InstrumentVocabulary | None = None) -> bool:
+    """Whether `text` carries a cue of `stage` (e.g. 率先/试点 for "pilot"), per the vocabulary."""
+    vocab = vocabulary or load_instrument_vocabulary()
+    definition = next(d for d in vocab.stages if d.id == stage)
+    for pattern in definition.excludes:  # 试点经验 etc. are not pilot cues
+        text = pattern.sub(lambda m: "\u3000" * len(m.group(0)), text)
+    return any(pattern.search(text) for pattern in definition.cues)
+
+
 # ---------------------------------------------------------------------------------------------
 # Matching
 # ---------------------------------------------------------------------------------------------

@@ -173,7 +173,7 @@ def extract_deadlines(text: str) -> list[Deadline]:
         if following.startswith(("以来", "来")) or (tail is None and following[:1] == "是"):
             continue
         before = text[max(0, match.start() - 4):match.start()].rstrip(" ")
-        if before.endswith(("截至", "截止", "截止到")):
+        if text[max(0, match.start("y") - 4):match.start("y")].rstrip(" ").endswith(("截至", "截止", "截止到")):
             continue  # 截至2016年底: a status date, not a deadline
         kind: DeadlineKind = "by"
         if lead in ("从", "自") or (tail and tail.startswith(("起", "开始", "以后", "之后"))):
@@ -288,9 +288,9 @@ _PER_UNIT_SUFFIX = {"人次": "/人次", "人": "/人", "年": "/年", "月": "/
                     "床日": "/床日", "张床位": "/床", "张床": "/床", "床位": "/床", "床": "/床", "例": "/例",
                     "次": "/次", "户": "/户", "周": "/周"}
 _PER_DISTRIBUTIVE = re.compile(
-    rf"每(?:个|家|所|一个|一所|一家)?[{_CJK}]{{0,8}}"
+    rf"每(?![天日周月年人次])(?:个|家|所|一个|一所|一家)?[{_CJK}]{{0,8}}"
     r"(?:县|市|区|乡镇|乡|镇|街道办事处|街道|行政村|村|社区|医院|卫生院|卫生室|机构|医联体|医共体|省|团队|科室)"
-    r"(?:\([^)]{1,8}\))?(?:每(?:天|日|周|月|年))?"
+    r"(?:\([^)]{1,8}\))?"
 )
 _SCOPE_HEAD = re.compile(
     r"(?:全省|全市|全区|全县|全州|全国|全盟|全旗|本省|本市|本县|本区|我省|我市|我县|我区|"
@@ -322,7 +322,7 @@ _SENTENCE_DELIMS = "。;!?！？\n"
 _LEADING_NOISE = re.compile(
     r"^(?:\s|[,、:]|\d+\s*[.、]|\(\s*[一二三四五六七八九十\d]+\s*\)|在(?![岗职编册])|"
     r"力争|争取|确保|保证|努力|要|应当|应|须|必须|将|使|把|让|继续|进一步|逐步|全面|基本上?(?=实现|建成|达到|完成|形成|覆盖)|率先|"
-    r"其中|同时|并且|并|且|而且|以及|和|及|或|均|都|总体上?|原则上|一般|分别|再|力求|务必|切实|积极|"
+    r"其中|同时|并且|并|且|而且|以及|和|及|或|均|都|总体上?|原则上|分别|再|力求|务必|切实|积极|"
     r"做到|今后|此外|另外|到|至)+"
 )
 _TRAILING_NOISE = re.compile(
@@ -859,12 +859,16 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         if per_in_subject:
             break
     if per_in_subject is not None:
-        joined = re.fullmatch(r"(?:范围内?|内)?\s*(?:或|和|、|及)\s*", subject[per_in_subject.end():])
+        per_start, per_end = per_in_subject.span()
+        time_tail = re.match(r"每(?:天|日|周|月|年)", subject[per_end:])
+        if time_tail:
+            per_end += time_tail.end()  # 每个县(市)每天有…派驻的不少于10名
+        joined = re.fullmatch(r"(?:范围内?|内)?\s*(?:或|和|、|及)\s*", subject[per_end:])
         if per and joined:
-            per = per_in_subject.group() + subject[per_in_subject.end():] + per  # 每个街道办事处范围或每3—10万居民
+            per = subject[per_start:] + per  # 每个街道办事处范围或每3—10万居民
         else:
-            per = per or per_in_subject.group()
-        subject = subject[:per_in_subject.start()] + (subject[per_in_subject.end():] if not joined else "")
+            per = per or subject[per_start:per_end]
+        subject = subject[:per_start] + (subject[per_end:] if not joined else "")
     subject = _clean_subject(subject)
 
     scope: str | None = None

@@ -23,9 +23,10 @@ Sources (build time only; the runtime module `policykg.loaders.gazetteer` never 
 Validity: a (code, name) row is valid from the date of the first revision it appears in until
 (exclusive) the date of the first later revision where it is gone or renamed. Revisions are
 dated on the first day of their month (198012 → 1980-12-01). Known noise in the lists is
-smoothed before that: a one-revision blip of another name, or a variant spelling differing in one
-character (荷泽市/菏泽市, 廛河/瀍河), is folded back into the surrounding name; a row missing for
-less than two years and then back under the same name is treated as continuous.
+smoothed before that: a province or prefecture misplaced at a county-level code for one list is
+dropped; a one-revision blip of another name, or a variant spelling differing in one character
+(荷泽市/菏泽市, 廛河/瀍河), is folded back into the surrounding name; a row missing for less than
+two years and then back under the same name is treated as continuous.
 """
 
 from __future__ import annotations
@@ -489,8 +490,27 @@ class Interval:
     valid_to: date | None
 
 
+def drop_misplaced_rows(kept: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, str]]]:
+    """A province or prefecture missing from one list while its name sits at a county-level code
+    of that list (1987-12: 安徽省 at 339007, 合肥市 at 339008) is a misplaced row: drop it (the
+    gap rule then bridges the missing division)."""
+    cleaned = []
+    for i, (revision, schema) in enumerate(kept):
+        if 0 < i < len(kept) - 1:
+            before, after = kept[i - 1][1], kept[i + 1][1]
+            missing = {
+                name
+                for code, name in before.items()
+                if level_of(code) != "county" and code not in schema and after.get(code) == name
+            }
+            schema = {c: n for c, n in schema.items() if not (level_of(c) == "county" and n in missing)}
+        cleaned.append((revision, schema))
+    return cleaned
+
+
 def gb2260_intervals(kept: list[tuple[str, dict[str, str]]]) -> tuple[list[Interval], dict[str, str]]:
     """Validity intervals from the GB2260 revisions; also the last revision's rows."""
+    kept = drop_misplaced_rows(kept)
     dates = [revision_date(r) for r, _ in kept]
     codes = sorted({c for _, schema in kept for c, n in schema.items() if is_division(n)})
     intervals: list[Interval] = []
@@ -578,7 +598,7 @@ def parent_of(interval: Interval, by_code: dict[str, list[Interval]]) -> str:
             other_end = other.valid_to or date.max
             if other.valid_from < end and interval.valid_from < other_end:
                 return candidate
-    return code[:2] + "0000" if level != "province" else NATIONAL_ADCODE
+    return code[:2] + "0000"
 
 
 def build_rows() -> list[dict[str, str]]:

@@ -217,7 +217,7 @@ def test_centralised_procurement_also_stated_counts_both():
         ("全面推开公立医院药品零差率销售。", "zero-markup-drugs", "implement"),
         ("加快推进医联体建设。", "medical-alliance", "promote"),
         ("鼓励三级医院与二级医院建立医疗联合体。", "medical-alliance", "promote"),
-        ("建立医疗服务价格动态调整机制。", "service-price-adjustment", "implement"),
+        ("全面建立医疗服务价格动态调整机制。", "service-price-adjustment", "implement"),
         ("逐步探索通过核定人员总量实行编制备案制。", "staffing-filing-system", "explore"),
         ("所有三级公立医院全面落实总会计师制度。", "chief-accountant-system", "implement"),
         ("按病种付费全面推开。", "case-based-payment", "implement"),
