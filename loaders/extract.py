@@ -97,9 +97,12 @@ def extract_record(source: SourceBytes, *, gazetteer: Gazetteer | None = None) -
     measures = tuple(
         _measure(view, block, context=context, gazetteer=gaz, jurisdiction=division) for block in structure.measures
     )
-    outside = _mentions_outside_measures(view, header.body_start, structure.body_end, structure.measures)
+    gaps = _gaps_between_measures(view, header.body_start, structure.body_end, structure.measures)
+    outside = [_instrument_use(gap, m) for gap in gaps for m in match_instruments(gap.text)]
     rollup = _rollup(measures, outside)
-    targets = tuple(t for m in measures for t in m.targets)
+    # targets set in a preamble or section introduction belong to no measure
+    loose_targets = tuple(_target(gap, t, None) for gap in gaps for t in extract_targets(gap.text))
+    targets = loose_targets + tuple(t for m in measures for t in m.targets)
     pilots = tuple(p for m in measures for p in m.pilot_sites)
     cites = _citations(view, header.doc_number)
 
@@ -331,23 +334,19 @@ def _pilot_sites(
     return tuple(designations)
 
 
-def _mentions_outside_measures(
+def _gaps_between_measures(
     view: NormalisedText, body_start: int, body_end: int, blocks: tuple[MeasureBlock, ...]
-) -> list[InstrumentUse]:
-    """Instruments set out in the preamble or section introductions (not inside a measure)."""
-    gaps: list[tuple[int, int]] = []
+) -> list[NormalisedText]:
+    """The main text outside every measure: the preamble and section introductions."""
+    gaps: list[NormalisedText] = []
     cursor = body_start
     for block in sorted((b for b in blocks if b.annex_cells is None), key=lambda b: b.start):
         if block.start > cursor:
-            gaps.append((cursor, block.start))
+            gaps.append(join_wrapped(view, cursor, block.start))
         cursor = max(cursor, block.end)
     if body_end > cursor:
-        gaps.append((cursor, body_end))
-    uses: list[InstrumentUse] = []
-    for start, end in gaps:
-        segment = join_wrapped(view, start, end)
-        uses.extend(_instrument_use(segment, m) for m in match_instruments(segment.text))
-    return uses
+        gaps.append(join_wrapped(view, cursor, body_end))
+    return gaps
 
 
 def _rollup(measures: tuple[Measure, ...], outside: list[InstrumentUse]) -> tuple[InstrumentRollup, ...]:
