@@ -244,6 +244,7 @@ def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = No
             ):
                 continue
             stage = _stage_of(cand, clauses, tokens, vocabulary)
+            stage = _escalated(stage, cand, clauses, tokens, masked, accepted, ranks)
             evidence = _trimmed(text, cand.sentence)
             mention = InstrumentMention(
                 id=concept.id,
@@ -327,6 +328,36 @@ def _stage_of(
         if stage:
             return stage
     return vocabulary.default_stage
+
+
+# A short clause that follows with a time or sequence word and no instrument of its own
+# continues the same subject: "2021年开展DRG付费试点,2022年全面推开" → implement.
+_CONTINUATION = re.compile(r"^\s*(?:(?:到|至|于|在|从)?(?:19|20)\d{2}年[^,;，；]{0,4}|逐步|随后|然后|再|之后|此后|届时)")
+
+
+def _escalated(
+    stage: Stage,
+    cand: "_Candidate",
+    clauses: list[_Segment],
+    tokens: list[_StageToken],
+    masked: str,
+    accepted: Mapping[str, list["_Candidate"]],
+    ranks: Mapping[Stage, int],
+) -> Stage:
+    clause = _containing(clauses, cand.start)
+    for other in clauses:
+        if other.start < clause.end or other.end > cand.sentence.end:
+            continue
+        text = masked[other.start : other.end]
+        if len(text.strip()) > 14 or not _CONTINUATION.match(text):
+            break
+        if any(c.start >= other.start and c.end <= other.end for cs in accepted.values() for c in cs):
+            break  # another instrument is the subject of that clause
+        later = [t for t in tokens if t.start >= other.start and t.end <= other.end and not t.prohibition]
+        for token in later:
+            if ranks[token.stage] > ranks[stage]:
+                stage = token.stage
+    return stage
 
 
 def _stage_tokens(masked: str, vocabulary: InstrumentVocabulary) -> list[_StageToken]:

@@ -264,6 +264,11 @@ def _signature_issuers(lines: list[Line], kinds: list[str], date_line: int) -> t
             continue
         raw = lines[i].text
         cleaned = _clean_line(raw)
+        if kind == "spam" and not found:
+            # the signature line is nothing but spam: the body's name was replaced whole
+            found.append(IssuerName("", lines[i].start, lines[i].end, True))
+            i -= 1
+            continue
         if kind not in ("text", "letterhead") or "。" in cleaned or len(cleaned) > 40 or not _ORG_SUFFIX.search(cleaned):
             break
         damaged = bool(find_spam(raw))
@@ -285,7 +290,7 @@ def _title_issuers(title: str, span: tuple[int, int] | None) -> tuple[IssuerName
     for part in raw_parts:
         damaged = any(s.text in part for s in spam)
         cleaned = _clean_line(part)
-        if cleaned and _ORG_SUFFIX.search(cleaned):
+        if (cleaned and _ORG_SUFFIX.search(cleaned)) or (damaged and not cleaned):
             names.append(IssuerName(cleaned, start, start + len(part), damaged))
     return tuple(names)
 

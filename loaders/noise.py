@@ -30,7 +30,10 @@ _CHROME_LINE = re.compile(
 
 # Gambling / betting / casino spam names; the brand may be Latin, digits or hanzi, and the
 # string usually ends in a site word (官网, APP, 入口, 平台…) and sometimes "@"/"#".
-_SPAM_CORE = r"(?:体育投注|体育|投注|博彩|彩票|棋牌|真人|娱乐城|娱乐|电竞|赌场|百家乐|老虎机|casino|bet)"
+_SPAM_CORE = (
+    r"(?:体育投注|体育|投注|博彩|彩票|棋牌|真人|娱乐城|娱乐|电竞|赌场|百家乐|老虎机|casino|bet"
+    r"|金沙|葡京|威尼斯人|太阳城|永利|新濠|皇冠|亚博|开云|必赢|app|APP|App)"
+)
 _SPAM_SITE = r"(?:官网|官方网站|官方|网站|入口|平台|下载|手机版|网页版|APP|App|app|[@#])"
 _SPAM = re.compile(
     rf"(?:[\u4e00-\u9fff]{{0,3}}[A-Za-z0-9]{{1,12}}[\u4e00-\u9fff]{{0,3}}|[\u4e00-\u9fff]{{0,4}}){_SPAM_CORE}"

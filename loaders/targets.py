@@ -271,7 +271,7 @@ _GOVERNORS: list[tuple[str, str, Comparator]] = [
     (r"提高|提升|增加|增长|上升|扩大|降低|下降|减少|缩短|压缩|节约|节省|减轻", "change", "="),
     (r"规划设置|建成|建设|建好|办好|建立|新建|新增|增设|改扩建|扩建|设置|设立|配置|配备|培养|培训|"
      r"招聘|招收|引进|遴选|选取|选择|选定|确定|认定|评选|创建|打造|扶持|组建|派驻|选派|下派|推出|开设|培育", "count", "="),
-    (rf"拥有|都有|均有|各有|有{_NEXT_IS_NUMBER}", "have", ">="),
+    (rf"拥有|都有|均有|各有|有{_NEXT_IS_NUMBER}", "have", "="),
 ]
 _GOVERNOR_RE = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _, _) in enumerate(_GOVERNORS)))
 _ADVERB = r"(?:均|都|分别|各|总体上?|总|再|共|累计|平均|全部|率先|力争|要|应|须|原则上|一般|逐步|基本|进一步|新|每年)"
@@ -313,6 +313,10 @@ _UNIT_RE = re.compile(
 )
 _UNIT_PER_TAIL = re.compile(r"(?:/(?:人次|人年|人·年|人|年|月|日|天|床日|床|次|例|户))+")
 _TIME_UNITS = frozenset({"个月", "天", "日", "小时", "分钟", "周"})
+_RELATIVE_UNITS = frozenset({"%", "‰", "倍"})
+_CATEGORY_UNITS = frozenset({"类", "大类", "种"})
+# N个月平均支出水平: a time unit measuring an amount (months of expenditure)
+_AMOUNT_AFTER_TIME = re.compile(rf"[{_CJK}]{{0,10}}?(?:水平|支出|费用|收入|工资|金额|总额)(?=$|[,;。、和及或与])")
 _FREQUENCY_UNITS = frozenset({"次", "遍", "轮"})
 _RATE_UNITS = frozenset({"%", "‰", "个百分点", "百分点", "倍"})
 _FRAMING = re.compile(r"力争|争取|确保|实现|达到|要求|目标|保证|务必")
@@ -327,7 +331,7 @@ _LEADING_NOISE = re.compile(
 )
 _TRAILING_NOISE = re.compile(
     r"(?:\s|[,、:]|总体上?|均|都|分别|要|应|须|力争|逐步|基本|稳定|继续|进一步|平均|全部|率先|原则上|"
-    r"一般|要求|控制目标|目标|控制|将|可|必须|的|重点|同比|比上年|较上年)+$"
+    r"一般|要求|控制目标|目标|控制|将|可|必须|的|重点|同比|比上年|较上年|在|各)+$"
 )
 _ACTOR_PREFIX = re.compile(rf"^[{_CJK}、]{{0,15}}?(?:政府|部门|财政|单位)(?:要|应|将)?对")
 _ALIAS_NOTE = re.compile(r"\(以下简称[^)]*\)")
@@ -598,6 +602,29 @@ def _clean_object(s: str) -> str:
     return s.strip(" ,、")
 
 
+_PREDICATE_START = re.compile(
+    r"全面|率先|逐步|积极|优先|开展|实施|实行|达到|超过|纳入|参与|参加|提供|承担|实现|作为|成为|在|到|赴|"
+    r"进行|完成|推行|试行|探索|承接|覆盖|开设|用于|按照|负责|从事|派驻|下沉|入驻|签约"
+)
+
+
+_LOCATIVE_SCOPE = re.compile(
+    rf"在\s*(?!每)([^,;。在]{{0,14}}?(?:省|市|县|区|地区|城市|乡镇|村|社区|医院|机构|单位|试点|(?:\([^)]{{1,10}}\))))"
+    r"\s*(?:各|分别|均|都|中|内)?\s*$"
+)
+
+
+def _counted_noun(obj: str) -> str:
+    """The thing counted, without the predicate that follows it (trimmed of verbs):
+    1所乡镇卫生院开展医养结合服务 → 乡镇卫生院; 1至2个临床重点专科达到… → 临床重点专科.
+    Modifiers before the last 的 stay (…为成员单位的紧密型医疗集团作为医共体 → …医疗集团)."""
+    after_de = obj.rfind("的") + 1
+    for match in _PREDICATE_START.finditer(obj, after_de):
+        if match.start() >= after_de + 1:
+            return obj[:match.start()].rstrip("、,")
+    return obj
+
+
 def _split_scope(subject: str, *, need_rest: bool) -> tuple[str | None, str]:
     """(scope, rest): the longest leading phrase naming who/where the target applies to."""
     best: tuple[str | None, str] = (None, subject)
@@ -711,8 +738,17 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     # The base of a change (由每人每年430元提高到470元) belongs to the value after it.
     if re.search(rf"(?:由|从)\s*(?:{_PER_UNIT.pattern})?\s*$", head) and _BASELINE_FOLLOWS.match(post):
         return _Read(target=None, kind="baseline", consumed_end=m.end)
-    if _SELF_REFERENCE.search(head) or head.rstrip().endswith("等"):
-        return None  # 以下四个指标 (the document describing itself); 尿毒症等8类 (an enumeration)
+    if _SELF_REFERENCE.search(head):
+        return None  # 以下四个指标: the document describing itself
+    example_total = False
+    if head.rstrip().endswith("等"):
+        # 分级诊疗、…、综合监管等五项制度 counts the names listed: not a target;
+        # 尿毒症等8类大病, 神经外科等四大类耗材 give examples of a larger set of categories
+        # (of diseases, drugs, consumables) the measure covers: a count it sets.
+        listed = len(re.split(r"、|和|及|与|以及", head.rstrip()[:-1]))
+        if unit not in _CATEGORY_UNITS or m.value_max is not None or m.value <= listed:
+            return None
+        example_total = True
 
     # 1. What governs the value: the nearest governing word, when only per-phrases, adverbs,
     #    a "X的" base (达到人均纯收入的8倍) or the indicator itself (实现就诊率90%) separate them.
@@ -738,10 +774,12 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
             if adverbial is not None and adverbial.kind == "cmp" and adverbial.end == lo + len(before):
                 explicit = adverbial.comparator
                 governor = _Governor(governor.kind, explicit, adverbial.start, governor.end)
-        if not rest.strip():
-            subject_end = governor.start
+        if not rest.strip() or (example_total and rest.rstrip().endswith("等")):
+            subject_end = governor.start  # 建成50个; 新增神经外科等四大类
         elif rest.endswith("的") and governor.kind in ("cmp", "set", "goal", "cap"):
-            subject_end = governor.start
+            subject_end = governor.start  # 达到当地农村居民人均纯收入的8倍: the base is the per
+            if unit in _RELATIVE_UNITS and not per:
+                per = _clean_subject(rest[:-1]) or None
         elif governor.kind in ("goal", "count", "have") and not re.search(r"[\d%]", rest):
             mid_indicator = rest
             subject_end = governor.start
@@ -765,6 +803,13 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
 
     # 2. What follows: a counted object (建成50个示范乡镇卫生院), a share (100%的县级医院…).
     is_time = unit in _TIME_UNITS
+    amount_extension = 0
+    if is_time:
+        amount = _AMOUNT_AFTER_TIME.match(post)
+        if amount and amount.group():
+            unit += amount.group()
+            amount_extension = amount.end()
+            post = post[amount.end():]
     countable = unit not in _RATE_UNITS and not is_time and "元" not in unit
     count_object = ""
     if countable:
@@ -777,6 +822,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
                 count_object = _clean_object(obj.group(1))
     if mid_indicator and count_object:
         return None
+    count_object = _counted_noun(count_object)
     followed_by_de = bool(_DE_NOT_CONDITION.match(post)) and not count_object
 
     # 3. Facts and selecting conditions are not goals.
@@ -785,8 +831,8 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         return None  # 2016年,全省县域内就诊率为85%: a fact about that year
     if re.search(r"(?:已经|已|均已|业已)\s*$", text[c_start:governed_from]):
         return None
-    if post.lstrip().startswith("的基础上"):
-        return None
+    if post.lstrip().startswith("的基础上") and not (governor is not None and governor.kind == "cmp"):
+        return None  # 在50%的基础上: a base, unless stated as a floor (在不低于50%的基础上有所提高)
     if followed_by_de and governor is not None and governor.kind in ("cmp", "goal", "set", "cap", "have", "change"):
         return None  # 病床使用率低于85%的公立医院
     if followed_by_de and text[c_start:m.start].lstrip().startswith("对"):
@@ -806,6 +852,10 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
             inherit = prev_in_clause
             mid_indicator = "" if gap.rstrip().endswith("的") or not coordinated else gap[coordinated.end():]
             subject_end = m.start if mid_indicator else lo
+            if gap.rstrip().endswith("的") and unit in _RELATIVE_UNITS:
+                base = gap.rstrip()[:-1]
+                base = base[coordinated.end():] if coordinated else base
+                per = _clean_subject(base) or None  # 不超过…和当年筹资总额的20%
 
     framing = bool(_FRAMING.search(text[s_start:m.start])) or bool(re.match(r"\s*的目标", post))
     share_object = ""
@@ -818,7 +868,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
             share_object = re.sub(r"^\s*的", "", post)  # 力争100%的县级中心医院达到…
         elif unit == "%" and framing and re.match(rf"\s*[{_CJK}]", post) and not post.lstrip().startswith("的"):
             share_object = post  # 确保符合条件的参合人员100%纳入保障范围
-        elif not (m.suffix and count_object):
+        elif not (m.suffix and count_object) and not (example_total and count_object):
             return None
 
     # 5. Comparator: a range, else an explicit word, else the governing verb's default.
@@ -832,10 +882,10 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         comparator = inherit.target.comparator
     elif governor is not None:
         comparator = governor.comparator
-    elif share_object:
-        comparator = ">="
+    elif example_total:
+        comparator = "="
     else:
-        comparator = ">="
+        comparator = ">="  # a share with no verb: 力争100%的县级医院达到…
     if selecting and not m.suffix and m.value_max is None:
         comparator = "="
     if (governor is not None and governor.kind in ("count", "set", "have") and comparator == "=" and not explicit
@@ -906,13 +956,22 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         if not indicator:
             indicator = source.target.indicator
         scope = scope or source.target.scope
-        per = per or source.target.per
+        if inherit is not None and unit == source.target.unit:
+            per = per or source.target.per
         text_start = min(text_start, source.target.start)
+    if not scope:
+        locative = _LOCATIVE_SCOPE.search(_remove_spans(text, lo, subject_end, ctx.deadline_spans))
+        if locative:
+            scope = locative.group(1)  # 在11个市各选择1个县
     if not scope:
         dui = _scope_from_dui_clause(text, ctx.clauses, c_start)
         if dui is not None:
             scope, dui_start = dui
             text_start = min(text_start, dui_start)
+    if not scope and prev_in_sentence is not None and prev_in_sentence.target is not None:
+        scope = prev_in_sentence.target.scope  # 城市公立医院药占比…,百元医疗收入…: one subject
+
+    value, value_max = _tidy(m.value), (_tidy(m.value_max) if m.value_max is not None else None)
 
     if unit_suffix and "/" not in unit:
         unit += unit_suffix
@@ -937,8 +996,8 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     target = Target(
         indicator=indicator,
         comparator=comparator,
-        value=_tidy(m.value),
-        value_max=_tidy(m.value_max) if m.value_max is not None else None,
+        value=value,
+        value_max=value_max,
         unit=unit,
         per=per,
         baseline=baseline,
@@ -948,7 +1007,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         start=start,
         end=end,
     )
-    consumed = m.end
+    consumed = m.end + amount_extension
     if count_object:
         at = text.find(count_object, m.end)
         if at != -1:

@@ -158,6 +158,7 @@ def test_second_floor_inherits_the_indicator():
         ("新农合最高支付限额", ">=", Decimal(6), "万元"),
     ]
     assert found[1].scope == "各统筹地区"
+    assert found[0].per == "当地农民人均纯收入"
     assert found[1].text.startswith("各统筹地区")
 
 
@@ -209,9 +210,11 @@ def test_distributive_counts():
         "县级中医医院", "=", Decimal(1), "所", "每个县(市、区)",
     )
     target = one("确保每个行政村都有1所标准化村卫生室。")
-    assert (target.indicator, target.comparator, target.per) == ("标准化村卫生室", ">=", "每个行政村")
+    assert (target.indicator, target.comparator, target.per) == ("标准化村卫生室", "=", "每个行政村")
+    # the counted thing is trimmed of its predicate (the clause keeps it)
     target = one("各县(区)至少有1所乡镇卫生院开展医养结合服务。")
-    assert (target.indicator, target.comparator, target.scope) == ("乡镇卫生院开展医养结合服务", ">=", "各县(区)")
+    assert (target.indicator, target.comparator, target.scope) == ("乡镇卫生院", ">=", "各县(区)")
+    assert target.text == "各县(区)至少有1所乡镇卫生院开展医养结合服务"
 
 
 def test_per_person_per_year_unit_and_baseline():
@@ -307,7 +310,6 @@ def test_table_row_deadline_in_a_later_cell():
         "三明市公立医院药占比已降至25%以下。",
         "截至2016年底,全省城乡居民医保参保率达到97%。",
         "2016年,全省县域内就诊率为85%。",
-        "全面推开尿毒症等8类大病保障。",
         "在15个县级公立医院改革试点单位,逐步增加政府投入。",
         "全县65岁以上老年人免费接受健康体检。",
         "建立一个覆盖全省的全民健康信息平台。",
@@ -316,11 +318,35 @@ def test_table_row_deadline_in_a_later_cell():
         "一、加快推进分级诊疗制度建设",
         "(三)大力推进医保精细化管理",
         "全省共有三级医院45家。",
-        "救助比例在不低于50%的基础上有所提高。",
+        "在现有50%的基础上逐步提高报销比例。",
     ],
 )
 def test_not_targets(text):
     assert extract_targets(text) == []
+
+
+def test_examples_with_a_larger_total_set_a_count_of_categories():
+    target = one("全面推开儿童白血病等20类重大疾病保障。")
+    assert (target.indicator, target.comparator, target.value, target.unit) == ("重大疾病保障", "=", Decimal(20), "类")
+    target = one("新增心血管介入等三大类医用耗材集中采购。")
+    assert (target.comparator, target.value, target.unit) == ("=", Decimal(3), "大类")
+    # the count of the names listed is not
+    assert extract_targets("落实高血压、糖尿病、结核病等3种慢性病管理。") == []
+
+
+def test_a_floor_stated_as_a_base_to_improve_on():
+    target = one("重特大疾病医疗救助比例在不低于60%的基础上逐步提高。")
+    assert (target.indicator, target.comparator, target.value) == ("重特大疾病医疗救助比例", ">=", Decimal(60))
+
+
+def test_relative_values_keep_their_base_in_per():
+    found = extract_targets("累计结余不超过6个月平均支出水平和当年筹资总额的25%。")
+    assert [(t.indicator, t.comparator, t.value, t.unit, t.per) for t in found] == [
+        ("累计结余", "<=", Decimal(6), "个月平均支出水平", None),
+        ("累计结余", "<=", Decimal(25), "%", "当年筹资总额"),
+    ]
+    target = extract_targets("最高支付限额达到全国居民人均可支配收入的6倍以上。")[0]
+    assert (target.per, target.unit, target.comparator) == ("全国居民人均可支配收入", "倍", ">=")
 
 
 def test_ages_inside_an_indicator_are_not_values():
