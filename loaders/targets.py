@@ -412,65 +412,64 @@ def _find_mentions(text: str, blocked: bytearray) -> list[_Mention]:
 
 
 def _read_mention(text: str, i: int) -> _Mention | None:
+    """A number at `i` with its range, unit and comparator suffix (None if no number)."""
     start = i
-    percent_words = text.startswith("百分之", i)
-    if percent_words:
+    symbol = ""  # % or ‰, printed after the number or as 百分之 before it
+    if text.startswith("百分之", i):
+        symbol = "%"
         i += 3
     first = _read_one_number(text, i)
     if first is None:
         return None
     value, magnitude, j = first
     cn_article = text[i:j] == "一"
-    percent = percent_words
-    if not percent_words and j < len(text) and text[j] in "%‰" and text[j] == "%":
-        percent = True
+    if not symbol and j < len(text) and text[j] in "%‰":
+        symbol = text[j]
         j += 1
     value_max: Decimal | None = None
-    range_match = re.compile(rf"\s*{_RANGE_SEP}\s*(?:百分之)?").match(text, j)
+    range_match = _RANGE_JOIN.match(text, j)
     if range_match:
         second = _read_one_number(text, range_match.end())
         if second is not None:
-            value_max, magnitude2, k = second
-            if percent and k < len(text) and text[k] == "%":
-                k += 1
-            elif not percent and k < len(text) and text[k] == "%":
-                percent = True
+            high, magnitude2, k = second
+            if k < len(text) and text[k] in "%‰":
+                if symbol and text[k] != symbol:
+                    return None
+                symbol = text[k]
                 k += 1
             if magnitude2 and not magnitude:
                 magnitude = magnitude2
-            elif magnitude2 != magnitude:
-                return None
-            if value_max <= value:
-                value_max = None
-            else:
-                j = k
-                cn_article = False
+            if magnitude2 == magnitude and high > value:
+                value_max, j, cn_article = high, k, False
     num_end = j
-    if percent:
-        unit = "%"
+    if symbol:
+        unit = symbol
     else:
         unit_match = _UNIT_RE.match(text, j)
         if unit_match:
-            unit = magnitude + unit_match.group() if unit_match.group() not in ("万", "亿") else magnitude + unit_match.group()
+            unit = magnitude + unit_match.group()
             j = unit_match.end()
         elif magnitude:
             unit = magnitude
         else:
             return _Mention(start, num_end, j, j, value, value_max, None, None, cn_article)
-    tail = _UNIT_PER_TAIL.match(text, j)
-    if tail and unit not in ("%",):
-        unit += tail.group()
-        j = tail.end()
+        tail = _UNIT_PER_TAIL.match(text, j)
+        if tail:
+            unit += tail.group()  # 50元/人
+            j = tail.end()
     unit_end = j
     suffix = None
     suffix_match = _SUFFIX_RE.match(text, j)
     if suffix_match:
         word = suffix_match.group(1)
-        if word != "内" or unit in _TIME_UNITS or unit == "%":
-            if not (word == "内" and text[suffix_match.end():suffix_match.end() + 1] in ("容", "部", "外", "涵")):
-                suffix = word
-                j = suffix_match.end()
+        follower = text[suffix_match.end():suffix_match.end() + 1]
+        if word != "内" or ((unit in _TIME_UNITS or unit in "%‰") and follower not in ("容", "部", "外", "涵")):
+            suffix = word
+            j = suffix_match.end()
     return _Mention(start, num_end, unit_end, j, value, value_max, unit, suffix, cn_article)
+
+
+_RANGE_JOIN = re.compile(rf"\s*{_RANGE_SEP}\s*(?:百分之)?")
 
 
 # --- sentences and clauses -------------------------------------------------------------------
