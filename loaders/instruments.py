@@ -263,12 +263,27 @@ def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = No
     return sorted((m for _, m in chosen.values()), key=lambda m: (m.start, -m.end, m.id))
 
 
+@lru_cache(maxsize=4096)
+def _literal(pattern: str, source: str) -> str | None:
+    """The plain text a cue pattern matches, if it is a plain cue (a fast substring pre-check)."""
+    return source.lower() if pattern == re.escape(source) else None
+
+
+@lru_cache(maxsize=8)
+def _lowered(text: str) -> str:
+    return text.lower()
+
+
 def _concept_candidates(
     concept: InstrumentConcept, masked: str, sentences: list[_Segment], clauses: list[_Segment]
 ) -> Iterator[_Candidate]:
+    lowered = _lowered(masked)
+    rules = [r for r in concept.cues if (lit := _literal(r.pattern.pattern, r.source)) is None or lit in lowered]
+    if not rules:
+        return
     excluded = [m.span() for pattern in concept.excludes for m in _finditer_overlapping(pattern, masked)]
     seen: set[tuple[int, int]] = set()
-    for rule in concept.cues:
+    for rule in rules:
         for match in rule.pattern.finditer(masked):
             start, end = match.span()
             if start == end or (start, end) in seen or not _ascii_bounded(masked, start, end):

@@ -124,6 +124,17 @@ _EACH_YEAR_MONTH = re.compile(rf"每年 *(?P<m>{_MONTH}) *月份? *(?:底|末)? 
 _THIS_YEAR = re.compile(r"(?:今年|本年度?)?(?:年底前|年底之前|年底|年内|年末前)")
 # Words before a bare year that make it a time something is to be done by.
 _YEAR_CUES_BEFORE = ("于", "在", "实现", "力争", "争取", "确保", "预计", "计划", "要在", "将在")
+# After a year that opens a clause, words that make it the time of what follows
+# (2018年鼓励…, 2010年各级政府…); 2017年重点工作任务 and 2017年我省… are titles and narrative.
+_YEAR_FOLLOWERS = ("各级", "各地", "全省", "全市", "全县", "全区", "全国", "要", "将", "力争", "争取", "基本",
+                   "全面", "实现", "完成", "建成", "鼓励", "推进", "推动", "开展", "启动", "试行", "实行")
+
+
+def _opens_a_clause(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" ")
+    return not before or before[-1] in "\n\t。;,:!?"
+
+
 _PART_OF_YEAR_MONTH = {"上半年": 6, "下半年": 12, "第一季度": 3, "一季度": 3, "第二季度": 6,
                        "二季度": 6, "第三季度": 9, "三季度": 9, "第四季度": 12, "四季度": 12}
 
@@ -179,7 +190,10 @@ def extract_deadlines(text: str) -> list[Deadline]:
         if lead in ("从", "自") or (tail and tail.startswith(("起", "开始", "以后", "之后"))):
             kind = "each" if tail and tail.endswith("每年") else "from"
         if tail is None:
-            cued = lead in ("到", "至") or before.endswith(_YEAR_CUES_BEFORE)
+            cued = lead in ("到", "至") or before.endswith(_YEAR_CUES_BEFORE) or (
+                not match["m"] and _opens_a_clause(text, match.start()) and (
+                    text[match.end():].lstrip(" ")[:1] in (",", ":")
+                    or text[match.end():].lstrip(" ").startswith(_YEAR_FOLLOWERS)))
             if not cued and not _standalone(text, match.start(), match.start() + len(match.group().rstrip())):
                 continue
             if day and not lead:
@@ -270,7 +284,8 @@ _GOVERNORS: list[tuple[str, str, Comparator]] = [
     (rf"达到|达{_NEXT_IS_NUMBER}|实现", "goal", ">="),
     (r"提高|提升|增加|增长|上升|扩大|降低|下降|减少|缩短|压缩|节约|节省|减轻", "change", "="),
     (r"规划设置|建成|建设|建好|办好|建立|新建|新增|增设|改扩建|扩建|设置|设立|配置|配备|培养|培训|"
-     r"招聘|招收|引进|遴选|选取|选择|选定|确定|认定|评选|创建|打造|扶持|组建|派驻|选派|下派|推出|开设|培育", "count", "="),
+     r"招聘|招收|引进|遴选|选取|选择|选定|确定|认定|评选|创建|打造|扶持|组建|派驻|选派|下派|推出|开设|培育|"
+     r"安排|投入|筹集|下达|拨付|补助|补贴|奖补", "count", "="),
     (rf"拥有|都有|均有|各有|有{_NEXT_IS_NUMBER}", "have", "="),
 ]
 _GOVERNOR_RE = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _, _) in enumerate(_GOVERNORS)))
@@ -288,9 +303,10 @@ _PER_UNIT_SUFFIX = {"人次": "/人次", "人": "/人", "年": "/年", "月": "/
                     "床日": "/床日", "张床位": "/床", "张床": "/床", "床位": "/床", "床": "/床", "例": "/例",
                     "次": "/次", "户": "/户", "周": "/周"}
 _PER_DISTRIBUTIVE = re.compile(
-    rf"每(?![天日周月年人次])(?:个|家|所|一个|一所|一家)?[{_CJK}]{{0,8}}"
+    rf"每(?![天日周月年人次名位])(?:个|家|所|一个|一所|一家)?[{_CJK}]{{0,8}}"
     r"(?:县|市|区|乡镇|乡|镇|街道办事处|街道|行政村|村|社区|医院|卫生院|卫生室|机构|医联体|医共体|省|团队|科室)"
     r"(?:\([^)]{1,8}\))?"
+    rf"|每(?:名|位)[{_CJK}]{{0,6}}?(?:医生|医师|护士|人员|职工|居民|患者|老人|儿童|学员)"
 )
 _SCOPE_HEAD = re.compile(
     r"(?:全省|全市|全区|全县|全州|全国|全盟|全旗|本省|本市|本县|本区|我省|我市|我县|我区|"
@@ -305,14 +321,14 @@ _SCOPE_HEAD_BROAD = re.compile(
 )
 
 _UNIT_RE = re.compile(
-    r"个百分点|百分点|%|‰|人次|人日|床日|个月|平方米|公里|千米|元|人(?![员民口群才事])|名(?![单称义录])|"
+    r"个百分点|百分点|%|‰|人次|人日|床日|个月|个工作日|工作日|平方米|公里|千米|元|人(?![员民口群才事])|名(?![单称义录])|"
     r"位(?![于置])|个(?![人体性案别])|张|床(?![位日])|倍|所(?![有在属需得以谓])|家(?![庭属族中里])|种(?![植子类])|"
     r"大类|类(?![似别])|项(?!目)|支(?![付持出撑])|台(?![湾账])|套(?!餐)|辆|户(?![籍口外])|间(?!隔)|座(?!谈)|"
     r"次|遍|轮|天(?![然津地])|日(?![常益前后起])|小时|分钟|周(?![边期转围])|批(?![准复])|例(?!如)|份(?!额)|"
     r"条(?![件例])|处(?![理置方])|件|万|亿"
 )
 _UNIT_PER_TAIL = re.compile(r"(?:/(?:人次|人年|人·年|人|年|月|日|天|床日|床|次|例|户))+")
-_TIME_UNITS = frozenset({"个月", "天", "日", "小时", "分钟", "周"})
+_TIME_UNITS = frozenset({"个月", "天", "日", "个工作日", "工作日", "小时", "分钟", "周"})
 _RELATIVE_UNITS = frozenset({"%", "‰", "倍"})
 _CATEGORY_UNITS = frozenset({"类", "大类", "种"})
 # N个月平均支出水平: a time unit measuring an amount (months of expenditure)
@@ -354,9 +370,13 @@ class _Mention:
     cn_article: bool  # a lone Chinese 一 before a measure word
 
 
+_ASCII_NUM_RE = re.compile(_ASCII_NUM)
+_CN_NUM_RE = re.compile(_CN_NUM)
+
+
 def _read_one_number(text: str, i: int) -> tuple[Decimal, str, int] | None:
     """(value, magnitude 万/亿/千 to carry into the unit, end) for a number at `i`."""
-    match = re.compile(_ASCII_NUM).match(text, i)
+    match = _ASCII_NUM_RE.match(text, i)
     if match:
         value = Decimal(match.group().replace(",", ""))
         j = match.end()
@@ -368,15 +388,13 @@ def _read_one_number(text: str, i: int) -> tuple[Decimal, str, int] | None:
             magnitude = "千"
             j += 1
         return value, magnitude, j
-    match = re.compile(_CN_NUM).match(text, i)
+    match = _CN_NUM_RE.match(text, i)
     if not match or match.group()[0] in "百千万亿":
-        return None
+        return None  # 百元, 千人, 万一: words, not numbers
     run = match.group()
     magnitude = ""
-    while len(run) > 1 and run[-1] in "万亿" and run[-2] not in "万亿":
-        magnitude = run[-1] + magnitude
-        run = run[:-1]
-        break
+    if len(run) > 1 and run[-1] in "万亿" and run[-2] not in "万亿":
+        magnitude, run = run[-1], run[:-1]  # 五十万元 → 50 万元, like 50万元
     value = parse_chinese_number(run)
     if value is None:
         return None
@@ -463,7 +481,7 @@ def _read_mention(text: str, i: int) -> _Mention | None:
     if suffix_match:
         word = suffix_match.group(1)
         follower = text[suffix_match.end():suffix_match.end() + 1]
-        if word != "内" or ((unit in _TIME_UNITS or unit in "%‰") and follower not in ("容", "部", "外", "涵")):
+        if word != "内" or ((unit in _TIME_UNITS or unit in ("%", "‰")) and follower not in ("容", "部", "外", "涵")):
             suffix = word
             j = suffix_match.end()
     return _Mention(start, num_end, unit_end, j, value, value_max, unit, suffix, cn_article)
@@ -515,15 +533,18 @@ class _Governor:
 def _last_governor(text: str, lo: int, hi: int) -> _Governor | None:
     """The governing word nearest before `hi` (not before `lo`)."""
     best = None
-    for match in _GOVERNOR_RE.finditer(text, lo):  # no endpos: lookaheads see the number
+    for match in _GOVERNOR_RE.finditer(text, lo, hi + 8):  # past hi: lookaheads see the number
         if match.end() > hi:
             break
         index = int(match.lastgroup[1:])
         _, kind, comparator = _GOVERNORS[index]
-        if kind == "have" and match.group() == "有" and text[match.start() - 1:match.start()] in ("所", "没", "具", "享", "占", "含", "持", "保", "拥", "共", "现", "已", "尚", "还"):
-            continue
+        if kind == "have" and match.group() == "有" and text[match.start() - 1:match.start()] in _NOT_HAVING:
+            continue  # 所有, 没有, 具有, 共有 (a fact), 现有 …
         best = _Governor(kind, comparator, match.start(), match.end())
     return best
+
+
+_NOT_HAVING = frozenset("所没具享占含持保拥共现已尚还")
 
 
 def _per_unit_suffix(words: str) -> str:
@@ -637,8 +658,9 @@ def _split_scope(subject: str, *, need_rest: bool) -> tuple[str | None, str]:
             break
         if need_rest and not rest.strip():
             break
-        if rest[:1] in ("级", "域", "内", "外", "间", "之", "和", "、", "及", "或", "与", "("):
-            continue
+        if rest[:1] in ("级", "域", "内", "外", "间", "之", "和", "、", "及", "或", "与", "(") or \
+                rest.startswith(("改革", "试点", "综合", "集团", "联合体", "共同体")):
+            continue  # 公立医院改革试点城市 is one name
         best = (scope, rest.lstrip("的"))
     return best
 
@@ -663,6 +685,7 @@ class _Read:
     target: Target | None
     kind: str
     consumed_end: int
+    base_indicator: str = ""  # the indicator without a change verb (补助标准 of 补助标准新增)
 
 
 @dataclass(slots=True)
@@ -716,9 +739,12 @@ def extract_targets(text: str) -> list[Target]:
 _BASELINE_FOLLOWS = re.compile(
     r"\s*(?:的水平)?\s*(?:提高|提升|增加|增长|上升|扩大|降低|下降|减少|调整|降|增)(?:到|至|为)"
 )
+_PROVISION_VERB = re.compile(r"(?:提供|安排|给予|配备|保障|保证|预留|留出|提取|拿出|划出|用于|开展|组织)$")
 _SELF_REFERENCE = re.compile(r"(?:以下|下列|上述|如下|前述|本|这|该|此|其中)\s*$")
 _DE_NOT_CONDITION = re.compile(r"\s*的(?!目标|要求|基础|标准|比例|水平|上限|下限)")
-_STANDARD_PHRASE = re.compile(r"\s*的标准\s*(?:给予|予以|发放|安排|核定|拨付|落实)?\s*([^,;。]*)")
+_STANDARD_PHRASE = re.compile(
+    r"\s*的(?:标准|比例)\s*(?:给予|予以|发放|安排|核定|拨付|落实|配备|配置|提取|核定)?\s*([^,;。]*)"
+)
 
 
 def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_sentence: _Read | None) -> _Read | None:
@@ -779,7 +805,8 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
             subject_end = governor.start  # 达到当地农村居民人均纯收入的8倍: the base is the per
             if unit in _RELATIVE_UNITS and not per:
                 per = _clean_subject(rest[:-1]) or None
-        elif governor.kind in ("goal", "count", "have") and not re.search(r"[\d%]", rest):
+        elif governor.kind in ("goal", "count", "have") and not re.search(r"[\d%]", rest) and \
+                re.match(r"\s*(?:$|的目标|的要求|、|和|及)", text[m.end:c_end]):
             mid_indicator = rest
             subject_end = governor.start
         else:
@@ -793,10 +820,13 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         if governor is not None and governor.kind == "cmp":
             rest = text[lo:governor.start]
         rest, per_adjacent, unit_suffix_adjacent = _peel_end(rest)
-        if re.search(r"按照?$", rest):
-            at = lo + len(rest) - (2 if rest.endswith("按照") else 1)
+        according = re.search(r"按照?([^,;。按]{0,12})$", rest)
+        if according:
+            # 按照服务人口1‰—1.5‰的比例配备乡村医生: what stands between 按照 and the value is the base
+            at = lo + according.start()
+            base = _clean_subject(according.group(1))
             governor = _Governor("standard", explicit or "=", at, at + 1)
-            per, unit_suffix = per or per_adjacent, unit_suffix or unit_suffix_adjacent
+            per, unit_suffix = per or per_adjacent or base or None, unit_suffix or unit_suffix_adjacent
             standard_object = standard.group(1).strip() or " "
             subject_end = at
 
@@ -810,6 +840,8 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
             amount_extension = amount.end()
             post = post[amount.end():]
     countable = unit not in _RATE_UNITS and not is_time and "元" not in unit
+    if governor is not None and governor.kind == "count" and "元" in unit:
+        governor = _Governor("change", governor.comparator, governor.start, governor.end)  # 补助标准新增30元
     count_object = ""
     if countable:
         obj = re.match(rf"\s*([{_CJK}(“][^,;。]*)", post)
@@ -823,6 +855,11 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         return None
     count_object = _counted_noun(count_object)
     followed_by_de = bool(_DE_NOT_CONDITION.match(post)) and not count_object
+    if followed_by_de and governor is not None and governor.kind == "cmp" and \
+            _PROVISION_VERB.search(_peel_end(text[lo:governor.start])[0]):
+        # 提供不少于2周的免费培训: a quantity of what is provided, not a condition
+        count_object = _counted_noun(_clean_object(re.sub(r"^\s*的", "", post)))
+        followed_by_de = False
 
     # 3. Facts and selecting conditions are not goals.
     governed_from = governor.start if governor else m.start
@@ -921,9 +958,14 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     subject = _clean_subject(subject)
 
     scope: str | None = None
+    base_indicator = ""
     if share_object:
         if followed_by_de:
             indicator = _clean_object(share_object)
+            head_phrase = _clean_subject(_remove_spans(text, lo, m.start, ctx.deadline_spans))
+            if head_phrase and not selecting and not _split_scope(head_phrase, need_rest=False)[0]:
+                indicator = head_phrase + indicator  # 医共体建设覆盖90%以上的县 → …覆盖县
+                subject = ""
         else:
             indicator = _clean_object(_clean_indicator(subject) + share_object.strip())
             subject = ""
@@ -943,9 +985,13 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     elif governor is not None and governor.kind == "change":
         scope, rest = _split_scope(subject, need_rest=True)
         indicator = _clean_indicator(rest + text[governor.start:governor.end])
+        base_indicator = _clean_indicator(rest)
     else:
         scope, rest = _split_scope(subject, need_rest=True)
         indicator = _clean_indicator(rest)
+        whole_scope, remainder = _split_scope(subject, need_rest=False)
+        if whole_scope and not remainder.strip() and prev_in_sentence is not None:
+            scope, indicator = whole_scope, ""  # 预约挂号率不低于50%,三级医院不低于70%
 
     text_start = c_start
     if not indicator or inherit is not None:
@@ -953,7 +999,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         if source is None or source.target is None:
             return None
         if not indicator:
-            indicator = source.target.indicator
+            indicator = source.base_indicator or source.target.indicator
         scope = scope or source.target.scope
         if inherit is not None and unit == source.target.unit:
             per = per or source.target.per
@@ -1012,7 +1058,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         if at != -1:
             consumed = at + len(count_object)
     kind = governor.kind if governor else (inherit.kind if inherit else "bare")
-    return _Read(target=target, kind=kind, consumed_end=consumed)
+    return _Read(target=target, kind=kind, consumed_end=consumed, base_indicator=base_indicator or indicator)
 
 _COPULA = frozenset({"为", "是", "均为", "分别为"})
 _YEAR_NAMED = re.compile(rf"{_YEAR} *年")
@@ -1030,8 +1076,9 @@ def _describes_a_year(text: str, s_start: int, value_start: int, governor: _Gove
         return False
     for match in _YEAR_NAMED.finditer(head):
         at = s_start + match.start()
-        if not any(a <= at < b for a, b in deadline_spans):
-            return True
+        spans = [(a, b) for a, b in deadline_spans if a <= at < b]
+        if not spans or _YEAR_NAMED.fullmatch(text[spans[0][0]:spans[0][1]]):
+            return True  # a year named bare, even where it may time what follows
     return False
 
 

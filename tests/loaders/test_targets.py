@@ -102,7 +102,7 @@ def test_two_targets_with_their_own_indicators():
         ("药占比", "~", Decimal(30), "%"),
         ("百元医疗收入(不含药品收入)消耗卫生材料", "<=", Decimal(20), "元"),
     ]
-    assert found[0].scope == "城市公立医院"
+    assert found[0].scope == found[1].scope == "城市公立医院"
     assert found[1].text == "百元医疗收入(不含药品收入)消耗卫生材料降到20元以下"
     assert text[found[1].start:found[1].end] == found[1].text
 
@@ -347,6 +347,83 @@ def test_relative_values_keep_their_base_in_per():
     ]
     target = extract_targets("最高支付限额达到全国居民人均可支配收入的6倍以上。")[0]
     assert (target.per, target.unit, target.comparator) == ("全国居民人均可支配收入", "倍", ">=")
+
+
+def test_quantity_of_what_is_provided():
+    target = one("每年为每名乡村医生提供不少于2周的免费培训。")
+    assert (target.indicator, target.comparator, target.value, target.unit, target.per) == (
+        "免费培训", ">=", Decimal(2), "周", "每名乡村医生",
+    )
+
+
+def test_ratio_standard_with_its_base():
+    target = one("按照服务人口1‰—1.5‰的比例配备乡村医生。")
+    assert (target.indicator, target.comparator, target.value, target.value_max, target.unit, target.per) == (
+        "乡村医生", "between", Decimal(1), Decimal("1.5"), "‰", "服务人口",
+    )
+
+
+def test_unit_printed_with_a_slash():
+    target = one("人均基本公共卫生服务经费补助标准提高到89元/人。")
+    assert (target.value, target.unit) == (Decimal(89), "元/人")
+
+
+def test_scope_named_alone_takes_the_indicator_before_it():
+    found = extract_targets("全省各级医院门诊预约挂号率不低于50%,三级医院不低于70%。")
+    assert [(t.scope, t.indicator, t.value) for t in found] == [
+        ("全省各级医院", "门诊预约挂号率", Decimal(50)),
+        ("三级医院", "门诊预约挂号率", Decimal(70)),
+    ]
+
+
+def test_scope_carries_over_within_a_sentence():
+    found = extract_targets("到2020年,全市每千常住人口执业(助理)医师数达到2.5人以上,每千常住人口注册护士数达到3.14人。")
+    assert [(t.scope, t.indicator, t.per, t.deadline.text) for t in found] == [
+        ("全市", "执业(助理)医师数", "每千常住人口", "到2020年"),
+        ("全市", "注册护士数", "每千常住人口", "到2020年"),
+    ]
+
+
+def test_locative_scope_and_counted_noun():
+    target = one("在全省选择3个市开展按病组付费国家试点。")
+    assert (target.scope, target.indicator, target.comparator, target.value) == ("全省", "市", "=", Decimal(3))
+    target = one("各地要选择1至2个县开展试点。")
+    assert (target.scope, target.indicator) == ("各地", "县")
+
+
+def test_one_name_is_not_split_into_scope_and_indicator():
+    target = one("公立医院改革试点城市扩大到200个。")
+    assert (target.indicator, target.scope, target.comparator) == ("公立医院改革试点城市", None, "=")
+
+
+def test_share_after_a_verb_phrase():
+    target = one("紧密型县域医共体建设覆盖90%以上的县。")
+    assert (target.indicator, target.comparator, target.value) == ("紧密型县域医共体建设覆盖县", ">=", Decimal(90))
+
+
+def test_a_change_then_a_level_of_the_same_indicator():
+    found = extract_targets("城乡居民医保人均财政补助标准新增30元,达到每人每年610元。")
+    assert [(t.indicator, t.comparator, t.value, t.unit) for t in found] == [
+        ("城乡居民医保人均财政补助标准新增", "=", Decimal(30), "元"),
+        ("城乡居民医保人均财政补助标准", ">=", Decimal(610), "元/人/年"),
+    ]
+
+
+def test_year_opening_a_clause_times_what_follows():
+    target = one("2010年各级政府对新农合补助标准提高到每人每年120元。")
+    assert (target.indicator, target.deadline.text, target.deadline.kind) == ("新农合补助标准", "2010年", "by")
+
+
+def test_per_population_range_is_kept_as_printed():
+    target = one("在每个街道办事处范围或每3—10万居民规划设置1所社区卫生服务中心。")
+    assert (target.indicator, target.comparator, target.value, target.unit, target.per) == (
+        "社区卫生服务中心", "=", Decimal(1), "所", "每个街道办事处范围或每3—10万居民",
+    )
+
+
+def test_frequencies_are_not_targets():
+    assert extract_targets("三级医院专家每周至少安排2个半天到基层出诊。") == []
+    assert extract_targets("每3年对村医开展一轮全员培训。") == []
 
 
 def test_ages_inside_an_indicator_are_not_values():

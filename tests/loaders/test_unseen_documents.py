@@ -136,3 +136,45 @@ def test_a_2012_document_resolves_codes_of_its_time() -> None:
     target = first.targets[0]
     assert (target.comparator, target.value, target.unit) == ("=", 240, "元/人/年")
     assert {i.id for i in record.instruments} >= {"outpatient-pooling"}
+
+
+YUNFU = """市政府办公室关于印发云浮市进一步深化医药卫生体制改革实施方案的通知
+云府办〔2019〕12号
+
+各县（市、区）人民政府，市政府各部门：
+现将《云浮市进一步深化医药卫生体制改革实施方案》印发给你们，请认真组织实施。
+
+市政府办公室
+2019年6月10日
+
+一、推进紧密型县域医共体建设，2020年底前实现县域全覆盖。（市卫生健康局负责）
+二、全面推行按病种付费。（市医保局负责）
+"""
+
+
+def test_yun_fu_ban_is_yunfu_city_not_yunnan() -> None:
+    record = extract_text(YUNFU, path="yunfu.txt")
+    assert record.jurisdiction is not None
+    assert (record.jurisdiction.adcode, record.jurisdiction.level) == ("445300", "city")
+    assert record.parent_jurisdiction is not None and record.parent_jurisdiction.adcode == "440000"
+    assert [i.name for i in record.issuers] == ["云浮市人民政府办公室"]
+
+
+HAINAN_PREFECTURE = """海南州人民政府关于加快推进分级诊疗制度建设的实施意见
+南政〔2017〕31号
+
+各县人民政府，州政府各部门：
+现提出如下实施意见。
+
+海南州人民政府
+2017年8月1日
+
+一、推进医联体建设。到2017年底，各县组建1个县域医共体。（州卫生计生委负责）
+"""
+
+
+def test_hainan_prefecture_is_in_qinghai() -> None:
+    record = extract_text(HAINAN_PREFECTURE, path="hainanzhou.txt")
+    assert record.jurisdiction is not None
+    assert record.jurisdiction.adcode == "632500"
+    assert record.parent_jurisdiction is not None and record.parent_jurisdiction.adcode == "630000"
