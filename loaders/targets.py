@@ -2,45 +2,81 @@
 
 Input is the matching view (`policykg.loaders.text.normalise(...).text`): ASCII ( ) , : ; %
 and digits; 、。“”《》〔〕—～ kept. Positions in the results are LOCAL offsets into the string
-given (0-based, half-open).
+given (0-based, half-open). Pure functions; any length of text (a clause, a measure, a whole
+document) may be given.
 
 A target is a number the document sets as a goal, standard, floor, cap or count: coverage
 rates, shares, caps on growth, subsidy amounts, counts to build or select, ratios per
-population. Reading one is value-centred: every number with a unit is found, then the words
-around it decide whether it is governed as a goal and by what.
+population. Reading is value-centred: every number with a unit is found, then the words
+around it decide whether a goal word governs it and how:
 
     [deadline] [scope] indicator [adverb] VERB/COMPARATOR [per] value unit [以上/以下/左右…]
-    [deadline] [scope] [per] COUNT-VERB [comparator] value measure-word object
-    [力争/确保…] value% 的 object …                      (a share of units that must …)
+    [deadline] [scope] [per] COUNT-VERB [comparator] value measure-word counted-thing
     实现 indicator value、indicator value 的目标          (a list under one goal verb)
+    [力争/确保/选择] value% 的 thing …                    (a share of units that must …)
+    按(照) [per/base] value 的标准/的比例 给予 thing      (a standard amount or ratio)
 
-Comparators: >= 以上/不低于/不少于/至少/达到(bare)/实现…的目标/有 (at least);
-<= 以下/以内/不超过/不高于/上限为/控制在; ~ 左右/约/上下; = 提高到/调整为/降到/稳定在/
-建成N个/选择N个 and changes (下降10%, 提高5个百分点); < 低于/少于; > 高于/超过;
-between for ranges (1—2个, 1至2个, 30%-50%). An explicit comparator word (以上, 不低于, 左右 …)
-always wins over a verb's default (稳定在95%以上 → >=, 提高到不低于10万元 → >=).
+Comparators: >= 以上/不低于/不少于/至少/达到 (bare)/实现…的目标 (拥有2名…的目标);
+<= 以下/以内/不超过/不高于/上限为/控制在 (bare); ~ 左右/约/上下; = 提高到/调整为/降到/
+稳定在 (bare)/为 and exact counts (建成50个, 每个县建好1所, 选择1个, 都有1所) and changes
+(下降10%, 提高5个百分点: the change verb stays in the indicator); < 低于/少于; > 高于/超过;
+between for ranges (1—2个, 1至2个, 3-10万人, 30%—35%). An explicit comparator word always
+wins over a verb's default (稳定在95%以上 → >=, 提高到不低于10万元 → >=, 至少配备1名 → >=).
+
+Fields:
+- indicator — as printed, trimmed of framing words, adverbs, the scope, 控制目标, alias notes
+  (以下简称…) and a trailing parenthetical qualifier (药占比(不含中药饮片) → 药占比; an inner
+  one stays: 百元医疗收入(不含药品收入)消耗卫生材料). For counts it is the counted thing
+  without the predicate after it (1所乡镇卫生院开展医养结合服务 → 乡镇卫生院); for shares it
+  is the thing and its predicate (100%的县级医院达到二级甲等水平 → 县级医院达到二级甲等水平).
+  A value with no indicator of its own (且不低于8万元; 三级医院不低于70%) takes the one
+  before it in the sentence.
+- unit — 万/亿/千 stay in the unit (10万元 → 10, 万元; 五十万元 likewise); per-person and
+  per-period words adjacent to the value are appended (每人每年430元 → 元/人/年, 每张床位每年
+  → 元/床/年); N个月平均支出水平 → unit 个月平均支出水平.
+- per — a per-population ratio kept exact (每千常住人口, 每万名服务人口, and printed
+  alternatives: 每个街道办事处范围或每3—10万居民), a distributive unit (每个县(市、区),
+  每家市级医院, 每名乡村医生), or the base of a relative value (人均纯收入的8倍, 筹资总额的20%,
+  按照服务人口1‰的比例 → 服务人口).
+- baseline — 由/从 X 提高到/降低到 Y: X (its own value is never a target).
+- scope — a leading who/where (全省, 城市公立医院, 试点县(市、区), 各统筹地区), a locative
+  (在11个市各选择 → 11个市), a clause of only 对 + a group (对经济薄弱地区的村卫生室,…), else
+  the scope of the previous target in the same sentence.
+- deadline — the nearest deadline before the value in its sentence, else the first after it
+  there, else (table rows) the first later on the same line.
+- text/start/end — the clause(s) read, from the earliest clause that gave the deadline,
+  the indicator or the scope to the end of the value's clause.
 
 Not targets (each a rule of policy prose, not of one document):
-- years, dates and deadlines; ages (65岁以上); anything inside “ ”, 《 》, 〔 〕, 【 】;
-  document numbers; ordinals (第三, 三级医院, 二级以上, 三甲, 十三五) — no unit, no target;
-- counts not governed by a goal word: descriptive counts (以下四个重点监测指标, 五项制度,
-  三个部门), enumerations summarised with 等 (尿毒症等8类大病), locatives (在15个县开展);
-- numbers describing facts: after 已/已经, in a clause opened by 截至;
+- years, dates and deadlines; ages (65岁以上); anything inside “ ” ‘ ’ 「 」 《 》 〔 〕 【 】;
+  document numbers; ordinals and grades (第三, 三级医院, 二级以上, 三甲, 十三五): no unit;
+- counts not governed by a goal word: descriptive counts (三个部门, 11项培训项目), the
+  document describing itself (以下四个重点监测指标), locatives (在15个县开展), facts (共有);
+- enumerations summarised with 等 whose count equals the names listed (分级诊疗、…、综合监管
+  等五项制度). A count of categories (类/大类/种) larger than the examples before 等 IS a
+  target (尿毒症等8类大病, 神经外科等四大类医用耗材: "=");
+- facts: after 已/已经, in a sentence opened by 截至, or dated by a bare year with a plain
+  copula and no word of planning (2016年,全省县域内就诊率为85%);
 - selecting conditions: a compared value followed by 的 + noun (病床使用率低于85%的公立医院,
-  千人床位数已经达到4张的县) and anything in a clause opened by 对 that ends in 的;
-- frequencies: units 次/遍/轮 and numbers right after 每年/每月/每N年 (每5年轮训一遍);
-- durations in 年, and bare time limits (24小时内): only 天/日/小时/分钟/周/个月 with an
-  explicit comparator or cap verb are targets (平均住院日控制在9天以内);
-- 一 + measure word with no comparator is an article (建立一个平台), not a count;
-- values in the base of a change (由…430元提高到470元: 430 is the baseline of the target).
+  千人床位数已经达到4张的县), and any value followed by 的 in a clause opened by 对 — unless
+  a verb of provision precedes (提供不少于2周的免费培训 is a target);
+- a base without a floor (在现有50%的基础上); 在不低于50%的基础上有所提高 IS a target (>=);
+- frequencies: units 次/遍/轮, 个半天, and values right after 每年/每月/每N年 with no goal word
+  (每5年轮训一遍, 每周安排2个半天出诊). 每年培养100名 keeps 每年 in the unit (名/年);
+- durations: 年 is never a target unit; 天/日/工作日/小时/分钟/周/个月 only with an explicit
+  comparator, 以内/以下/左右/以上, or a cap/level verb (平均住院日控制在9天以内). Bare time
+  limits (24小时内反馈, 5个工作日内办结) are not targets;
+- 一 + measure word with no comparator is an article (建立一个平台), not a count.
 
-Deadlines: 到2020年 / 2018年底(前) / 2019年12月底前 / 2020年上半年 / 年底前 / 年内 → "by";
-2020—2022年 → "during"; 2020-2022年每年, 每年2月底前, 从2020年起每年 → "each";
-从2020年起 / 2020年1月1日起 → "from". `month` is set only when the deadline names a part of a
-year (12月底 → 12, 上半年 → 6, 第三季度 → 9); a whole year (2018年底) leaves it None. For a
-span of years `year` is the last year. A bare "2020年" is a deadline only when nothing but
-punctuation surrounds it (a table cell), or after 于/在/实现/力争/争取/确保; a year followed
-by 度/是/以来 or other words ("2017年重点工作任务", "2016年县域内就诊率") is not one.
+Deadlines: 到2020年 / 2018年底(前) / 2019年12月底前 / 2020年6月30日前 / 2021年上半年 / 年底前 /
+年内 → "by"; 2020—2022年(期间) → "during"; 2020-2022年每年, 每年2月底前, 自2021年起每年 →
+"each"; 从2020年起 / 自2022年1月1日起 → "from". `month` is set only when the deadline names a
+part of a year (12月底 → 12, 上半年 → 6, 第三季度 → 9); a whole year (2018年底) leaves it
+None. For a span of years `year` is the last year. A bare "2020年" is a deadline only: alone
+in a table cell; after 于/在/实现/力争/争取/确保; or opening a clause and followed by "," or
+an action or actor word (2018年鼓励…, 2010年各级政府…). Not deadlines: 2012年度…, 2017年是…,
+2017年重点工作任务, 2018年以来, 截至2016年底, a full date in running text (a signing or meeting
+date), anything inside 《》 or 〔〕. Chinese-digit years (二○二○年底前) are read.
 """
 
 from __future__ import annotations
@@ -285,7 +321,7 @@ _GOVERNORS: list[tuple[str, str, Comparator]] = [
     (r"提高|提升|增加|增长|上升|扩大|降低|下降|减少|缩短|压缩|节约|节省|减轻", "change", "="),
     (r"规划设置|建成|建设|建好|办好|建立|新建|新增|增设|改扩建|扩建|设置|设立|配置|配备|培养|培训|"
      r"招聘|招收|引进|遴选|选取|选择|选定|确定|认定|评选|创建|打造|扶持|组建|派驻|选派|下派|推出|开设|培育|"
-     r"安排|投入|筹集|下达|拨付|补助|补贴|奖补", "count", "="),
+     rf"安排|投入|筹集|下达|拨付|(?:补助|补贴|奖补){_NEXT_IS_NUMBER}", "count", "="),
     (rf"拥有|都有|均有|各有|有{_NEXT_IS_NUMBER}", "have", "="),
 ]
 _GOVERNOR_RE = re.compile("|".join(f"(?P<g{i}>{p})" for i, (p, _, _) in enumerate(_GOVERNORS)))
@@ -853,6 +889,8 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
                 count_object = _clean_object(obj.group(1))
     if mid_indicator and count_object:
         return None
+    if re.match(r"半天|次|批次|轮", count_object):
+        return None  # 每周安排2个半天出诊: how often, not how much
     count_object = _counted_noun(count_object)
     followed_by_de = bool(_DE_NOT_CONDITION.match(post)) and not count_object
     if followed_by_de and governor is not None and governor.kind == "cmp" and \
@@ -874,7 +912,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     if followed_by_de and text[c_start:m.start].lstrip().startswith("对"):
         return None
     if re.search(r"(?:^|[^每])每\s*(?:\d+|[一二三四五六七八九十两半])?\s*个?(?:年|月|周|天|日|季度)\s*$",
-                 _peel_end(head)[0] + "每年" * 0) and (is_time or governor is None):
+                 _peel_end(head)[0]) and (is_time or governor is None):
         return None  # a frequency
     if re.search(r"每\s*(?:\d+|[一二三四五六七八九十两半])\s*个?(?:年|月|周|天)", head) and governor is None:
         return None
@@ -1059,6 +1097,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
             consumed = at + len(count_object)
     kind = governor.kind if governor else (inherit.kind if inherit else "bare")
     return _Read(target=target, kind=kind, consumed_end=consumed, base_indicator=base_indicator or indicator)
+
 
 _COPULA = frozenset({"为", "是", "均为", "分别为"})
 _YEAR_NAMED = re.compile(rf"{_YEAR} *年")

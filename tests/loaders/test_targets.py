@@ -319,6 +319,9 @@ def test_table_row_deadline_in_a_later_cell():
         "(三)大力推进医保精细化管理",
         "全省共有三级医院45家。",
         "在现有50%的基础上逐步提高报销比例。",
+        "严格执行15项改善医疗服务举措。",
+        "全面落实11项医改重大专项卫生人员培训项目。",
+        "不动产登记在5个工作日内办结。",
     ],
 )
 def test_not_targets(text):
@@ -361,6 +364,22 @@ def test_ratio_standard_with_its_base():
     assert (target.indicator, target.comparator, target.value, target.value_max, target.unit, target.per) == (
         "乡村医生", "between", Decimal(1), Decimal("1.5"), "‰", "服务人口",
     )
+
+
+def test_units_keep_magnitudes_and_per_words():
+    target = one("全市每年培养全科医生100名以上。")
+    assert (target.indicator, target.comparator, target.unit, target.scope) == ("全科医生", ">=", "名/年", "全市")
+    target = one("县级医院床位补助按照每张床位每年2000元的标准安排。")
+    assert (target.value, target.unit) == (Decimal(2000), "元/床/年")
+    target = one("大病保险最高支付限额提高到五十万元。")
+    assert (target.value, target.unit) == (Decimal(50), "万元")
+    target = one("审批时限不超过5个工作日。")
+    assert (target.indicator, target.comparator, target.unit) == ("审批时限", "<=", "个工作日")
+
+
+def test_funding_amounts():
+    target = one("省财政安排补助资金2亿元。")
+    assert (target.indicator, target.comparator, target.value, target.unit) == ("补助资金", "=", Decimal(2), "亿元")
 
 
 def test_unit_printed_with_a_slash():
@@ -464,6 +483,9 @@ def test_positions_are_local_offsets():
         ("自2022年1月1日起,执行新的价格。", "自2022年1月1日起", 2022, 1, "from"),
         ("年底前完成清理工作。", "年底前", None, None, "by"),
         ("建立集体协商机制\t省医保局\t2020年\n", "2020年", 2020, None, "by"),
+        ("2020年第三季度前完成招标。", "2020年第三季度", 2020, 9, "by"),
+        ("2018年鼓励医疗机构开展带量采购。", "2018年", 2018, None, "by"),
+        ("完成时限:于2019年3月完成。", "2019年3月", 2019, 3, "by"),
     ],
 )
 def test_deadline_forms(text, printed, year, month, kind):
