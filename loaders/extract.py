@@ -194,7 +194,9 @@ def _issuer_ref(name: str, context: JurisdictionContext) -> AgencyRef:
     from policykg.loaders.agencies import resolve_agency
 
     agency = resolve_agency(name, context=context)
-    return AgencyRef(name=name, canonical=agency.canonical if agency.known else name, function=agency.function)
+    # a government or its general office is named in full already (办公厅 vs 办公室 varies by place)
+    canonical = agency.canonical if agency.known and agency.function != "government" else name
+    return AgencyRef(name=name, canonical=canonical, function=agency.function)
 
 
 # --- measures ----------------------------------------------------------------------------
@@ -234,7 +236,7 @@ def _measure(
     return Measure(
         number=block.number,
         section=view.original[slice(*_section_span(view, block))] if block.section else None,
-        heading=block.heading,
+        heading=_original_heading(view, block),
         text=view.original[start:end],
         lead_agency=_agency_ref(lead) if lead else None,
         agencies=tuple(_agency_ref(a) for a in agencies),
@@ -246,6 +248,14 @@ def _measure(
         start=start,
         end=end,
     )
+
+
+def _original_heading(view: NormalisedText, block: MeasureBlock) -> str | None:
+    """The measure's lead phrase as printed (the structure parser finds it in the view)."""
+    if block.heading is None:
+        return None
+    index = view.text.find(block.heading, block.start, block.end)
+    return view.quote(index, index + len(block.heading)) if index >= 0 else block.heading
 
 
 def _section_span(view: NormalisedText, block: MeasureBlock) -> tuple[int, int]:
