@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,9 +49,9 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace):
-    from policykg.graph.store import open_store, resolve_location
+    from policykg.graph.store import default_store_location, open_store
 
-    return open_store(resolve_location(args.store))
+    return open_store(args.store or default_store_location())
 
 
 def _load(args: argparse.Namespace) -> int:
@@ -148,12 +149,21 @@ def format_result(result, fmt: str) -> str:
         writer.writerow(variables)
         writer.writerows(rows)
         return out.getvalue()
-    widths = [max([len(v)] + [len(r[i]) for r in rows]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths))]
+    widths = [max([_width(v)] + [_width(r[i]) for r in rows]) for i, v in enumerate(variables)]
+    lines = ["  ".join(_pad(v, w) for v, w in zip(variables, widths))]
     lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
+    lines.extend("  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows)
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines) + "\n"
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _stats(args: argparse.Namespace) -> int:
@@ -181,8 +191,12 @@ def _validate(args: argparse.Namespace) -> int:
     finally:
         store.close()
     report = validate(dataset)
+    if report.conforms:
+        print(f"conforms: {len(dataset)} quads checked against ontology/shapes.ttl")
+        return 0
     print(report.text)
-    return 0 if report.conforms else 1
+    print(f"does not conform: {report.results} results", file=sys.stderr)
+    return 1
 
 
 def _delete(args: argparse.Namespace) -> int:

@@ -1,0 +1,210 @@
+"""Loading documents into a store: extract (in worker processes), map, replace graphs, roll up.
+
+Each document is replaced in its own transaction, so a failure never leaves part of a
+document in the store; a file whose bytes are already loaded is skipped ("unchanged"). After a
+batch the roll-up graph (jurisdiction × instrument adoption with first year and strongest
+stage; citation links between loaded documents) is rebuilt from the document graphs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from rdflib import Graph, Literal as RdfLiteral, URIRef
+
+from policykg.graph.iris import GAZETTEER_GRAPH, GRAPH_FILES, ROLLUP_GRAPH, document_iri
+from policykg.graph.mapping import record_to_graph
+from policykg.graph.namespaces import PKG
+from policykg.graph.store import Store
+from policykg.loaders.extract import extract_file
+from policykg.loaders.reading import LoaderError
+
+Status = Literal["loaded", "replaced", "unchanged", "error"]
+DOCUMENT_SUFFIXES = (".txt", ".text")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    path: str
+    status: Status
+    document: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Mapped:
+    path: str
+    document: str | None
+    sha256: str | None
+    ntriples: str | None
+    error: str | None
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Files as given; folders walked for document files (sorted, so batches are reproducible)."""
+    found: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix in DOCUMENT_SUFFIXES)
+        else:
+            found.append(str(path))
+    return found
+
+
+def _extract_and_map(path: str) -> _Mapped:
+    """Worker: file → record → the document's triples (N-Triples text, cheap to pickle)."""
+    try:
+        record = extract_file(path)
+    except LoaderError as exc:
+        return _Mapped(path, None, None, None, str(exc))
+    graph = record_to_graph(record)
+    return _Mapped(path, str(document_iri(record)), record.source.sha256, graph.serialize(format="nt"), None)
+
+
+def _mapped(paths: list[str], workers: int) -> Iterator[_Mapped]:
+    if workers <= 1 or len(paths) < 4:
+        yield from map(_extract_and_map, paths)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(_extract_and_map, paths, chunksize=max(1, min(32, len(paths) // (workers * 4))))
+
+
+def load_paths(
+    store: Store,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    workers: int | None = None,
+    progress: Callable[[LoadResult], None] | None = None,
+) -> list[LoadResult]:
+    """Load files and folders; per-file errors are reported in the results, never raised."""
+    files = expand_paths(paths)
+    install_reference_graphs(store)
+    results: list[LoadResult] = []
+    for mapped in _mapped(files, workers if workers is not None else (os.cpu_count() or 1)):
+        result = _store_one(store, mapped)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    if any(r.status in ("loaded", "replaced") for r in results):
+        rebuild_rollups(store)
+    return results
+
+
+def _store_one(store: Store, mapped: _Mapped) -> LoadResult:
+    if mapped.error is not None or mapped.document is None or mapped.ntriples is None:
+        return LoadResult(mapped.path, "error", error=mapped.error)
+    document = URIRef(mapped.document)
+    existing = store.query(
+        "ASK { GRAPH ?doc { ?doc <http://www.w3.org/ns/prov#wasDerivedFrom> ?src . ?src ?sha ?hash } }",
+        bindings={"doc": document, "sha": PKG.sha256, "hash": RdfLiteral(mapped.sha256)},
+        default_graph_union=False,
+    )
+    if existing.boolean:
+        return LoadResult(mapped.path, "unchanged", document=mapped.document)
+    present = mapped.document in set(store.graphs())
+    graph = Graph().parse(data=mapped.ntriples, format="nt")
+    try:
+        store.replace_graph(mapped.document, graph)
+    except Exception as exc:  # the store rolled back: report and go on with the batch
+        return LoadResult(mapped.path, "error", document=mapped.document, error=f"{mapped.path}: store refused: {exc}")
+    return LoadResult(mapped.path, "replaced" if present else "loaded", document=mapped.document)
+
+
+def _reference_graphs() -> dict[str, tuple[str, Callable[[], Graph]]]:
+    """Named graph → (content hash, builder) for the ontology, vocabulary and gazetteer graphs."""
+    from policykg.data import gazetteer_file
+    from policykg.graph.gazetteer_graph import gazetteer_graph
+    from policykg.ontology import load_graph, turtle_text
+
+    def files_graph(names: tuple[str, ...]) -> Callable[[], Graph]:
+        def build() -> Graph:
+            graph = Graph()
+            for name in names:
+                for triple in load_graph(name):
+                    graph.add(triple)
+            return graph
+
+        return build
+
+    graphs: dict[str, tuple[str, Callable[[], Graph]]] = {}
+    for iri, names in GRAPH_FILES.items():
+        digest = hashlib.sha256("".join(turtle_text(n) for n in names).encode()).hexdigest()
+        graphs[str(iri)] = (digest, files_graph(names))
+    gazetteer_digest = hashlib.sha256(gazetteer_file().read_bytes()).hexdigest()
+    graphs[str(GAZETTEER_GRAPH)] = (gazetteer_digest, gazetteer_graph)
+    return graphs
+
+
+def install_reference_graphs(store: Store) -> list[str]:
+    """Put the ontology, vocabularies and gazetteer in their named graphs, unless the store
+    already holds these exact versions (each graph carries its content hash). Returns the
+    graphs that were (re)written."""
+    changed: dict[str, Graph] = {}
+    for iri, (digest, build) in _reference_graphs().items():
+        current = store.query(
+            "ASK { GRAPH ?g { ?g ?p ?hash } }",
+            bindings={"g": URIRef(iri), "p": PKG.contentHash, "hash": RdfLiteral(digest)},
+            default_graph_union=False,
+        )
+        if current.boolean:
+            continue
+        graph = build()
+        graph.add((URIRef(iri), PKG.contentHash, RdfLiteral(digest)))
+        changed[iri] = graph
+    if changed:
+        store.replace_graphs(changed)
+    return sorted(changed)
+
+
+def delete_document(store: Store, document: str) -> bool:
+    """Remove one document's graph (by IRI); the roll-ups are rebuilt."""
+    removed = store.delete_graph(document)
+    if removed:
+        rebuild_rollups(store)
+    return removed
+
+
+_STAGE_RANKS = '("explore" 1) ("pilot" 2) ("promote" 3) ("implement" 4)'
+
+ROLLUP_UPDATE = f"""
+PREFIX pkg: <https://w3id.org/policykg/ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+DROP SILENT GRAPH <{ROLLUP_GRAPH}> ;
+INSERT {{ GRAPH <{ROLLUP_GRAPH}> {{
+    ?adoption a pkg:JurisdictionAdoption ; pkg:jurisdiction ?j ; pkg:instrument ?i ;
+        pkg:firstYear ?first ; pkg:strongestStage ?stage .
+}} }} WHERE {{
+    {{ SELECT ?j ?i (MIN(?year) AS ?first) (MAX(?r) AS ?rank) WHERE {{
+        GRAPH ?g {{
+            ?a a pkg:InstrumentAdoption ; pkg:instrument ?i ; pkg:stage ?s ; pkg:document ?d .
+            ?d pkg:jurisdiction ?j ; pkg:year ?year .
+        }}
+        VALUES (?s ?r) {{ {_STAGE_RANKS} }}
+    }} GROUP BY ?j ?i }}
+    VALUES (?stage ?rank) {{ {_STAGE_RANKS} }}
+    BIND(IRI(CONCAT("https://w3id.org/policykg/id/adoption/",
+        STRAFTER(STR(?j), "/jurisdiction/"), "/", STRAFTER(STR(?i), "/instrument/"))) AS ?adoption)
+}} ;
+INSERT {{ GRAPH <{ROLLUP_GRAPH}> {{ ?adoption pkg:document ?d }} }} WHERE {{
+    GRAPH <{ROLLUP_GRAPH}> {{ ?adoption pkg:jurisdiction ?j ; pkg:instrument ?i }}
+    GRAPH ?g {{ ?a a pkg:InstrumentAdoption ; pkg:instrument ?i ; pkg:document ?d . ?d pkg:jurisdiction ?j }}
+}} ;
+INSERT {{ GRAPH <{ROLLUP_GRAPH}> {{ ?citing eli:cites ?cited }} }} WHERE {{
+    GRAPH ?g1 {{ ?citing pkg:citesDocNumber ?number }}
+    GRAPH ?g2 {{ ?cited eli:id_local ?number ; a pkg:PolicyDocument }}
+    FILTER(?citing != ?cited)
+}}
+"""
+
+
+def rebuild_rollups(store: Store) -> None:
+    """Recompute the roll-up graph from the document graphs (one update request)."""
+    store.update(ROLLUP_UPDATE)
