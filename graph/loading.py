@@ -76,6 +76,9 @@ def _mapped(paths: list[str], workers: int) -> Iterator[_Mapped]:
         yield from pool.map(_extract_and_map, paths, chunksize=max(1, min(32, len(paths) // (workers * 4))))
 
 
+BATCH_SIZE = 64  # documents written per transaction on a first load (one commit, not 64)
+
+
 def load_paths(
     store: Store,
     paths: Iterable[str | os.PathLike[str]],
@@ -83,38 +86,77 @@ def load_paths(
     workers: int | None = None,
     progress: Callable[[LoadResult], None] | None = None,
 ) -> list[LoadResult]:
-    """Load files and folders; per-file errors are reported in the results, never raised."""
+    """Load files and folders; per-file errors are reported in the results, never raised.
+
+    Documents are written in batches, each batch in one transaction; if a batch is refused,
+    its documents are retried one by one so a bad one cannot take good ones down with it.
+    Either way no document is ever stored in part."""
     files = expand_paths(paths)
     install_reference_graphs(store)
     results: list[LoadResult] = []
-    for mapped in _mapped(files, workers if workers is not None else (os.cpu_count() or 1)):
-        result = _store_one(store, mapped)
+    known = set(store.graphs())
+    batch: list[_Mapped] = []
+
+    def report(result: LoadResult) -> None:
         results.append(result)
         if progress is not None:
             progress(result)
+
+    def flush() -> None:
+        for result in _write_batch(store, batch, known):
+            report(result)
+        batch.clear()
+
+    for mapped in _mapped(files, workers if workers is not None else (os.cpu_count() or 1)):
+        if mapped.error is not None or mapped.document is None:
+            report(LoadResult(mapped.path, "error", error=mapped.error))
+            continue
+        if mapped.document in known and _unchanged(store, mapped):
+            report(LoadResult(mapped.path, "unchanged", document=mapped.document))
+            continue
+        if any(m.document == mapped.document for m in batch):
+            flush()  # the same document twice in one batch: the later file wins
+        batch.append(mapped)
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    if batch:
+        flush()
     if any(r.status in ("loaded", "replaced") for r in results):
         rebuild_rollups(store)
     return results
 
 
-def _store_one(store: Store, mapped: _Mapped) -> LoadResult:
-    if mapped.error is not None or mapped.document is None or mapped.ntriples is None:
-        return LoadResult(mapped.path, "error", error=mapped.error)
-    document = URIRef(mapped.document)
+def _unchanged(store: Store, mapped: _Mapped) -> bool:
     existing = store.query(
         "ASK { GRAPH ?doc { ?doc <http://www.w3.org/ns/prov#wasDerivedFrom> ?src . ?src ?sha ?hash } }",
-        bindings={"doc": document, "sha": PKG.sha256, "hash": RdfLiteral(mapped.sha256)},
+        bindings={"doc": URIRef(mapped.document or ""), "sha": PKG.sha256, "hash": RdfLiteral(mapped.sha256)},
         default_graph_union=False,
     )
-    if existing.boolean:
-        return LoadResult(mapped.path, "unchanged", document=mapped.document)
-    present = mapped.document in set(store.graphs())
-    graph = Graph().parse(data=mapped.ntriples, format="nt")
+    return bool(existing.boolean)
+
+
+def _write_batch(store: Store, batch: list[_Mapped], known: set[str]) -> list[LoadResult]:
+    graphs = {str(m.document): Graph().parse(data=m.ntriples, format="nt") for m in batch}
+    outcomes: list[tuple[_Mapped, str | None]] = []
     try:
-        store.replace_graph(mapped.document, graph)
-    except Exception as exc:  # the store rolled back: report and go on with the batch
-        return LoadResult(mapped.path, "error", document=mapped.document, error=f"{mapped.path}: store refused: {exc}")
-    return LoadResult(mapped.path, "replaced" if present else "loaded", document=mapped.document)
+        store.replace_graphs(graphs)
+        outcomes = [(m, None) for m in batch]
+    except Exception:  # noqa: BLE001 — retry one by one to isolate what the store refused
+        for m in batch:
+            try:
+                store.replace_graph(str(m.document), graphs[str(m.document)])
+                outcomes.append((m, None))
+            except Exception as exc:  # noqa: BLE001
+                outcomes.append((m, f"{m.path}: store refused the document: {exc}"))
+    results = []
+    for m, error in outcomes:
+        if error is not None:
+            results.append(LoadResult(m.path, "error", document=m.document, error=error))
+            continue
+        status: Status = "replaced" if m.document in known else "loaded"
+        known.add(str(m.document))
+        results.append(LoadResult(m.path, status, document=m.document))
+    return results
 
 
 def _reference_graphs() -> dict[str, tuple[str, Callable[[], Graph]]]:
