@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal, get_args
 
@@ -53,9 +53,11 @@ PKG_NS = "https://w3id.org/policykg/ontology#"
 SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 
 # Evidence is a sentence: bounded by these (full-width forms too, for un-normalised input).
-_SENTENCE_BREAK = frozenset("。;!?；！？\n\r")
+_SENTENCE_BREAK = "。;!?；！？\n\r"
 # Stage cues are read within a clause: a sentence part between commas, colons and table tabs.
-_CLAUSE_BREAK = _SENTENCE_BREAK | frozenset(",:，：\t")
+_CLAUSE_BREAK = _SENTENCE_BREAK + ",:，：\t"
+_SENTENCE_BREAK_AT = re.compile(f"[{re.escape(_SENTENCE_BREAK)}]")
+_CLAUSE_BREAK_AT = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
 _ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 # A quoted string that names a document (“…实施方案”) rather than a slogan (“两票制”).
 _QUOTED_TITLE = re.compile(
@@ -64,6 +66,7 @@ _QUOTED_TITLE = re.compile(
     r"[”」]"
 )
 _TITLE_OPEN = {"《": "》", "〈": "〉"}
+_TITLE_BRACKET_OR_BREAK = re.compile("[《》〈〉\n]")
 # Masked title characters: never part of a cue, a context word or a boundary.
 _MASK = "\ufffc"
 
@@ -124,6 +127,11 @@ class InstrumentVocabulary:
     concepts: tuple[InstrumentConcept, ...]
     stages: tuple[StageDefinition, ...]  # ordered by rank
     default_stage: Stage
+    # Built once from the fields above: matching runs hundreds of times per document.
+    index: _MatchIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", _MatchIndex.of(self.concepts, self.stages))
 
     @classmethod
     def from_graph(cls, graph) -> InstrumentVocabulary:
@@ -183,10 +191,10 @@ def strongest_stage(stages: Iterable[Stage], *, vocabulary: InstrumentVocabulary
 def has_stage_cue(text: str, stage: Stage, *, vocabulary: InstrumentVocabulary | None = None) -> bool:
     """Whether `text` carries a cue of `stage` (e.g. 率先/试点 for "pilot"), per the vocabulary."""
     vocab = vocabulary or load_instrument_vocabulary()
-    definition = next(d for d in vocab.stages if d.id == stage)
-    for pattern in definition.excludes:  # 试点经验 etc. are not pilot cues
+    definition = next(d for d in vocab.index.stages if d.definition.id == stage)
+    for pattern in definition.definition.excludes:  # 试点经验 etc. are not pilot cues
         text = pattern.sub(lambda m: "\u3000" * len(m.group(0)), text)
-    return any(pattern.search(text) for pattern in definition.cues)
+    return any(pattern.search(text) if plain is None else plain in text for pattern, plain in definition.cues)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,19 +232,29 @@ def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = No
     instruments all match unless the vocabulary says otherwise (exclusions, yieldsTo).
     """
     vocabulary = vocabulary or load_instrument_vocabulary()
+    index = vocabulary.index
     masked = _mask_cited_titles(text)
-    sentences = _segments(masked, _SENTENCE_BREAK)
-    clauses = _segments(masked, _CLAUSE_BREAK)
-    tokens = _stage_tokens(masked, vocabulary)
+    to_try = index.cues_to_try(masked)
+    if not to_try:  # most texts: then there is nothing to segment or stage
+        return []
+    sentences = _segments(masked, _SENTENCE_BREAK_AT)
+    clauses = _segments(masked, _CLAUSE_BREAK_AT)
 
+    # Concepts in vocabulary order; one whose cues found nothing has no entry.
     accepted: dict[str, list[_Candidate]] = {}
-    for concept in vocabulary.concepts:
-        accepted[concept.id] = list(_concept_candidates(concept, masked, sentences, clauses))
+    for concept, rules in to_try:
+        found = list(_concept_candidates(concept, rules, masked, sentences, clauses))
+        if found:
+            accepted[concept.id] = found
+    if not accepted:
+        return []
+    tokens = _stage_tokens(masked, index)
 
     chosen: dict[tuple[str, int], tuple[tuple, InstrumentMention]] = {}
-    ranks = vocabulary.stage_rank
-    for concept in vocabulary.concepts:
-        for cand in accepted[concept.id]:
+    ranks = index.stage_rank
+    for candidates in accepted.values():
+        for cand in candidates:
+            concept = cand.concept
             if any(
                 other.start <= cand.start and cand.end <= other.end
                 for dominant in concept.yields_to
@@ -263,31 +281,22 @@ def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = No
     return sorted((m for _, m in chosen.values()), key=lambda m: (m.start, -m.end, m.id))
 
 
-@lru_cache(maxsize=4096)
-def _literal(pattern: str, source: str) -> str | None:
-    """The plain text a cue pattern matches, if it is a plain cue (a fast substring pre-check)."""
-    return source.lower() if pattern == re.escape(source) else None
-
-
-@lru_cache(maxsize=8)
-def _lowered(text: str) -> str:
-    return text.lower()
-
-
 def _concept_candidates(
-    concept: InstrumentConcept, masked: str, sentences: list[_Segment], clauses: list[_Segment]
+    concept: InstrumentConcept,
+    rules: list[CueRule],
+    masked: str,
+    sentences: list[_Segment],
+    clauses: list[_Segment],
 ) -> Iterator[_Candidate]:
-    lowered = _lowered(masked)
-    rules = [r for r in concept.cues if (lit := _literal(r.pattern.pattern, r.source)) is None or lit in lowered]
-    if not rules:
-        return
-    excluded = [m.span() for pattern in concept.excludes for m in _finditer_overlapping(pattern, masked)]
+    excluded: list[tuple[int, int]] | None = None  # found on the first match only
     seen: set[tuple[int, int]] = set()
     for rule in rules:
         for match in rule.pattern.finditer(masked):
             start, end = match.span()
             if start == end or (start, end) in seen or not _ascii_bounded(masked, start, end):
                 continue
+            if excluded is None:
+                excluded = [m.span() for pattern in concept.excludes for m in _finditer_overlapping(pattern, masked)]
             if any(a <= start and end <= b for a, b in excluded):
                 continue
             sentence = _containing(sentences, start)
@@ -375,18 +384,20 @@ def _escalated(
     return stage
 
 
-def _stage_tokens(masked: str, vocabulary: InstrumentVocabulary) -> list[_StageToken]:
+def _stage_tokens(masked: str, index: _MatchIndex) -> list[_StageToken]:
     """All stage cues, tokenised leftmost-longest across stages, exclusions applied first."""
+    present = index.stage_texts.occurring_in(masked)
     found: list[_StageToken] = []
-    for stage in vocabulary.stages:
-        excluded = [m.span() for p in stage.excludes for m in _finditer_overlapping(p, masked)]
+    for stage in index.stages:
+        excluded = [m.span() for p in _possible(stage.excludes, present) for m in _finditer_overlapping(p, masked)]
+        definition = stage.definition
         for patterns, prohibition in ((stage.cues, False), (stage.prohibition_cues, True)):
-            for pattern in patterns:
+            for pattern in _possible(patterns, present):
                 for match in _finditer_overlapping(pattern, masked):
                     start, end = match.span()
                     if start == end or any(a <= start and end <= b for a, b in excluded):
                         continue
-                    found.append(_StageToken(start, end, stage.id, prohibition, stage.overrides_clause))
+                    found.append(_StageToken(start, end, definition.id, prohibition, definition.overrides_clause))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     tokens: list[_StageToken] = []
     position = 0
@@ -410,35 +421,40 @@ def _finditer_overlapping(pattern: re.Pattern[str], text: str) -> Iterator[re.Ma
 
 def _mask_cited_titles(text: str) -> str:
     """`text` with cited document titles replaced by a mask character (same length)."""
+    spans = _bracketed_titles(text) + [match.span() for match in _QUOTED_TITLE.finditer(text)]
+    if not spans:
+        return text
     chars = list(text)
-
-    def mask(start: int, end: int) -> None:
+    for start, end in spans:
         for i in range(start, end):
             if chars[i] != "\n":
                 chars[i] = _MASK
+    return "".join(chars)
 
+
+def _bracketed_titles(text: str) -> list[tuple[int, int]]:
+    """Spans of outermost 《…》/〈…〉 pairs on one line (only brackets and breaks are visited)."""
+    spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
-    for i, ch in enumerate(text):
+    for match in _TITLE_BRACKET_OR_BREAK.finditer(text):
+        ch, i = match.group(), match.start()
         if ch in _TITLE_OPEN:
             stack.append((_TITLE_OPEN[ch], i))
         elif stack and ch == stack[-1][0]:
             _, start = stack.pop()
             if not stack:
-                mask(start, i + 1)
+                spans.append((start, i + 1))
         elif ch == "\n":
             stack.clear()  # an unclosed bracket never swallows the next line
-    for match in _QUOTED_TITLE.finditer(text):
-        mask(*match.span())
-    return "".join(chars)
+    return spans
 
 
-def _segments(text: str, breaks: frozenset[str]) -> list[_Segment]:
+def _segments(text: str, breaks: re.Pattern[str]) -> list[_Segment]:
     segments: list[_Segment] = []
     start = 0
-    for i, ch in enumerate(text):
-        if ch in breaks:
-            segments.append(_Segment(start, i))
-            start = i + 1
+    for match in breaks.finditer(text):
+        segments.append(_Segment(start, match.start()))
+        start = match.end()
     segments.append(_Segment(start, len(text)))
     return segments
 
@@ -470,6 +486,133 @@ def _ascii_bounded(text: str, start: int, end: int) -> bool:
     if _ASCII_ALNUM.match(text[end - 1]) and end < len(text) and _ASCII_ALNUM.match(text[end]):
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Which cues can match a text: an index built once per vocabulary
+# ---------------------------------------------------------------------------------------------
+# `match_instruments` runs once per measure and per preamble gap (hundreds of times a document)
+# and most of the vocabulary's cues occur in none of those short texts. The index lets it try
+# only the cues that can match, never changing what matches:
+# - a plain cue is tried when its lower-cased text occurs in the lower-cased text (the check
+#   the matcher has always made before running a plain cue);
+# - a regex cue is tried when `search` finds it (then `finditer` finds what it always found);
+# - a plain stage cue without cased letters is tried when its text occurs: `re` compares an
+#   uncased character exactly even under IGNORECASE, so it matches where the substring is.
+
+
+@dataclass(frozen=True, slots=True)
+class _Substrings:
+    """A fixed set of strings, filed by first character, so that finding which of them occur in
+    a text tests only those whose first character occurs in it."""
+
+    by_first: Mapping[str, tuple[str, ...]]
+    first_characters: frozenset[str]
+
+    @classmethod
+    def of(cls, strings: Iterable[str]) -> _Substrings:
+        by_first: dict[str, list[str]] = {}
+        for string in sorted(set(strings)):
+            if string:
+                by_first.setdefault(string[0], []).append(string)
+        return cls({ch: tuple(group) for ch, group in by_first.items()}, frozenset(by_first))
+
+    def occurring_in(self, text: str) -> set[str]:
+        return {s for ch in self.first_characters.intersection(text) for s in self.by_first[ch] if s in text}
+
+
+@dataclass(frozen=True, slots=True)
+class _ConceptCues:
+    concept: InstrumentConcept
+    # Each cue with its key: the lower-cased text of a plain cue, or the position of its pattern
+    # in `_MatchIndex.regex_cues`. A cue is tried on a text when its key is among the text's keys.
+    cues: tuple[tuple[CueRule, str | int], ...]
+
+
+# A stage pattern with its text when it is plain and caseless (else None: always tried).
+_StagePattern = tuple[re.Pattern[str], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _StagePatterns:
+    definition: StageDefinition
+    cues: tuple[_StagePattern, ...]
+    prohibition_cues: tuple[_StagePattern, ...]
+    excludes: tuple[_StagePattern, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _MatchIndex:
+    concepts: tuple[_ConceptCues, ...]  # in vocabulary order
+    plain_cues: _Substrings  # the keys of all plain cues
+    regex_cues: tuple[re.Pattern[str], ...]
+    concepts_by_key: Mapping[str | int, tuple[int, ...]]  # cue key → positions in `concepts`
+    stages: tuple[_StagePatterns, ...]  # ordered by rank
+    stage_texts: _Substrings  # the texts of all plain caseless stage patterns
+    stage_rank: Mapping[Stage, int]
+
+    @classmethod
+    def of(cls, concepts: Iterable[InstrumentConcept], stages: Iterable[StageDefinition]) -> _MatchIndex:
+        entries: list[_ConceptCues] = []
+        regexes: dict[re.Pattern[str], int] = {}
+        by_key: dict[str | int, set[int]] = {}
+        for number, concept in enumerate(concepts):
+            cues: list[tuple[CueRule, str | int]] = []
+            for rule in concept.cues:
+                key = _plain_cue(rule) or regexes.setdefault(rule.pattern, len(regexes))
+                cues.append((rule, key))
+                by_key.setdefault(key, set()).add(number)
+            entries.append(_ConceptCues(concept, tuple(cues)))
+        stage_entries = tuple(
+            _StagePatterns(
+                definition=stage,
+                cues=tuple(map(_stage_pattern, stage.cues)),
+                prohibition_cues=tuple(map(_stage_pattern, stage.prohibition_cues)),
+                excludes=tuple(map(_stage_pattern, stage.excludes)),
+            )
+            for stage in stages
+        )
+        stage_texts = [
+            text
+            for entry in stage_entries
+            for _pattern, text in (*entry.cues, *entry.prohibition_cues, *entry.excludes)
+            if text is not None
+        ]
+        return cls(
+            concepts=tuple(entries),
+            plain_cues=_Substrings.of(key for key in by_key if isinstance(key, str)),
+            regex_cues=tuple(regexes),
+            concepts_by_key={key: tuple(sorted(numbers)) for key, numbers in by_key.items()},
+            stages=stage_entries,
+            stage_texts=_Substrings.of(stage_texts),
+            stage_rank={entry.definition.id: entry.definition.rank for entry in stage_entries},
+        )
+
+    def cues_to_try(self, masked: str) -> list[tuple[InstrumentConcept, list[CueRule]]]:
+        """The concepts that may match `masked`, in vocabulary order, each with its cues that may."""
+        keys: set[str | int] = set(self.plain_cues.occurring_in(masked.lower()))
+        keys.update(number for number, pattern in enumerate(self.regex_cues) if pattern.search(masked))
+        numbers = sorted({number for key in keys for number in self.concepts_by_key[key]})
+        return [
+            (entry.concept, [rule for rule, key in entry.cues if key in keys])
+            for entry in map(self.concepts.__getitem__, numbers)
+        ]
+
+
+def _plain_cue(rule: CueRule) -> str | None:
+    """The lower-cased text of a non-empty plain cue (compiled from `re.escape(source)`)."""
+    return rule.source.lower() if rule.source and rule.pattern.pattern == re.escape(rule.source) else None
+
+
+def _stage_pattern(pattern: re.Pattern[str]) -> _StagePattern:
+    """`pattern` with the text it matches exactly, if it is plain text without cased letters."""
+    text = re.sub(r"\\(.)", r"\1", pattern.pattern, flags=re.DOTALL)  # undo re.escape
+    plain = text and re.escape(text) == pattern.pattern and text.lower() == text == text.upper()
+    return pattern, text if plain else None
+
+
+def _possible(patterns: tuple[_StagePattern, ...], present: set[str]) -> Iterator[re.Pattern[str]]:
+    return (pattern for pattern, text in patterns if text is None or text in present)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 # Pinyin gloss a web page prints after a character for screen readers: 關(guan) 醫(yi1).
 _PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?[)）]")
@@ -45,13 +46,18 @@ def _opencc_char_pairs():
             yield parts[0], parts[1].split(" ")[0]
 
 
-def _fold_char(ch: str, t2s: dict[int, str]) -> str:
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII forms
-        return chr(code - 0xFEE0)
-    if ch in "\u3000\u00a0\u2002\u2003\u2009\u202f":
-        return " "
-    return t2s.get(code, ch)
+# Spaces that are layout, not text: ideographic, no-break, en/em, thin, narrow no-break.
+_LAYOUT_SPACES = "\u3000\u00a0\u2002\u2003\u2009\u202f"
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """One `str.translate` table for the whole fold (every entry maps one character to one, so
+    offsets stay aligned). Later updates win: full-width forms, then spaces, then t2s."""
+    table: dict[int, str] = dict(_t2s_table())
+    table.update((ord(ch), " ") for ch in _LAYOUT_SPACES)
+    table.update((code, chr(code - 0xFEE0)) for code in range(0xFF01, 0xFF5F))  # full-width ASCII
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,26 +83,30 @@ class NormalisedText:
 
 def normalise(original: str) -> NormalisedText:
     """Build the matching view of `original` (see the module docstring for what changes)."""
-    t2s = _t2s_table()
-    dropped = bytearray(len(original))
-    for pattern in (_PINYIN_GLOSS, _MARKDOWN_EMPHASIS):
-        for match in pattern.finditer(original):
-            for i in range(match.start(), match.end()):
-                dropped[i] = 1
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(original):
-        if dropped[i]:
-            continue
-        chars.append(_fold_char(ch, t2s))
-        origin.append(i)
-    return NormalisedText(original=original, text="".join(chars), origin=tuple(origin))
+    kept = _kept_spans(original)
+    text = "".join(original[start:end] for start, end in kept).translate(_fold_table())
+    origin = tuple(chain.from_iterable(range(start, end) for start, end in kept))
+    return NormalisedText(original=original, text=text, origin=origin)
+
+
+def _kept_spans(original: str) -> list[tuple[int, int]]:
+    """The spans of `original` left once pinyin glosses and emphasis marks are dropped."""
+    dropped = sorted(m.span() for pattern in (_PINYIN_GLOSS, _MARKDOWN_EMPHASIS) for m in pattern.finditer(original))
+    kept: list[tuple[int, int]] = []
+    cursor = 0
+    for start, end in dropped:
+        if start > cursor:
+            kept.append((cursor, start))
+        cursor = max(cursor, end)
+    if len(original) > cursor:
+        kept.append((cursor, len(original)))
+    return kept
 
 
 def to_simplified(text: str) -> str:
     """Fold one string the same way as `normalise` (for vocabulary cues and user input)."""
-    t2s = _t2s_table()
-    return "".join(_fold_char(ch, t2s) for ch in _MARKDOWN_EMPHASIS.sub("", text))
+    # str.replace drops "**" left to right without overlap, exactly as `_MARKDOWN_EMPHASIS` does.
+    return text.replace("**", "").translate(_fold_table())
 
 
 _SENTENCE_END = set("。！？；;!?:：")
@@ -112,36 +122,49 @@ def join_wrapped(view: NormalisedText, start: int = 0, end: int | None = None) -
     ("从 2020 年起") are dropped; a real paragraph break becomes one "\\n". The result's
     `origin` still points into the whole original text."""
     end = len(view.text) if end is None else end
-    text = view.text
-    chars: list[str] = []
-    origin: list[int] = []
-    i = start
-    while i < end:
-        ch = text[i]
-        if ch.isspace():
-            j = i
-            while j < end and text[j].isspace():
-                j += 1
-            run = text[i:j]
-            prev = chars[-1] if chars else ""
-            nxt = text[j] if j < end else ""
-            if "\n" in run:
-                if prev and nxt and prev not in _SENTENCE_END and _is_word_char(prev) and _is_word_char(nxt):
-                    pass  # wrapped line: join
-                elif chars:
-                    chars.append("\n")
-                    origin.append(view.origin[i])
-            elif prev and nxt and (_is_cjk(prev) or _is_cjk(nxt)):
-                pass  # layout space beside hanzi
-            elif chars and nxt:
-                chars.append(" ")
-                origin.append(view.origin[i])
-            i = j
-            continue
-        chars.append(ch)
-        origin.append(view.origin[i])
-        i += 1
-    return NormalisedText(original=view.original, text="".join(chars), origin=tuple(origin))
+    text, origin = view.text, view.origin
+    pieces: list[str] = []
+    origins: list[tuple[int, ...]] = []
+    cursor = start
+    previous = ""  # the last character kept so far
+    # Whole runs of whitespace at a time (`\s` is exactly `str.isspace`); text between runs is copied.
+    for run in _WHITESPACE_RUN.finditer(text, start, end):
+        run_start, run_end = run.span()
+        if run_start > cursor:
+            pieces.append(text[cursor:run_start])
+            origins.append(origin[cursor:run_start])
+            previous = text[run_start - 1]
+        following = text[run_end] if run_end < end else ""
+        separator = _separator(run.group(), previous, following)
+        if separator:
+            pieces.append(separator)
+            origins.append((origin[run_start],))
+            previous = separator
+        cursor = run_end
+    if end > cursor:
+        pieces.append(text[cursor:end])
+        origins.append(origin[cursor:end])
+    return NormalisedText(original=view.original, text="".join(pieces), origin=tuple(chain.from_iterable(origins)))
+
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def _separator(run: str, previous: str, following: str) -> str:
+    """What a whitespace run between `previous` and `following` becomes in a joined view."""
+    if not previous:
+        return ""  # layout before the first character
+    if "\n" in run:
+        wrapped = (
+            following
+            and previous not in _SENTENCE_END
+            and _is_word_char(previous)
+            and _is_word_char(following)
+        )
+        return "" if wrapped else "\n"
+    if following and (_is_cjk(previous) or _is_cjk(following)):
+        return ""  # layout space beside hanzi
+    return " " if following else ""
 
 
 def _is_cjk(ch: str) -> bool:
