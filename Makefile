@@ -21,9 +21,15 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Until the HTTP service exists (issue 4), `run` extracts the bundled corpus and prints a summary.
+STORE ?= .policykg/store
+
+# Until the HTTP service exists (issue 4), `run` extracts the bundled corpus, loads it into the
+# embedded store and prints what it holds and one comparison question.
 run: $(STAMP)
 	$(BIN)/policykg summary
+	$(BIN)/policykg load data/corpus --store $(STORE)
+	$(BIN)/policykg stats --store $(STORE)
+	$(BIN)/policykg query --store $(STORE) --named adopters -p instrument=drg-payment --format table
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest

@@ -83,6 +83,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Literal
 
@@ -184,6 +185,12 @@ def _standalone(text: str, start: int, end: int) -> bool:
 
 def extract_deadlines(text: str) -> list[Deadline]:
     """Every deadline in `text`, in reading order (see the module docstring for the forms)."""
+    return list(_deadlines(text))
+
+
+# A measure's text is read for its deadline and then for its targets: read deadlines once.
+@lru_cache(maxsize=64)
+def _deadlines(text: str) -> tuple[Deadline, ...]:
     blocked = _bracketed_mask(text)
     found: list[Deadline] = []
     taken = bytearray(len(text))
@@ -195,8 +202,7 @@ def extract_deadlines(text: str) -> list[Deadline]:
             end -= 1
         if any(blocked[start:end]) or any(taken[start:end]):
             return
-        for i in range(start, end):
-            taken[i] = 1
+        _fill(taken, start, end)
         found.append(Deadline(text=text[start:end], year=year, month=month, kind=kind, start=start, end=end))
 
     for match in _YEAR_RANGE.finditer(text):
@@ -254,12 +260,12 @@ def extract_deadlines(text: str) -> list[Deadline]:
         add(match.start(), match.end(), None, None, "by")
 
     found.sort(key=lambda d: d.start)
-    return found
+    return tuple(found)
 
 
 def measure_deadline(text: str) -> Deadline | None:
     """The deadline that governs a measure: the first "by" deadline, else the first one."""
-    deadlines = extract_deadlines(text)
+    deadlines = _deadlines(text)
     for deadline in deadlines:
         if deadline.kind == "by":
             return deadline
@@ -281,13 +287,19 @@ def _bracketed_mask(text: str) -> bytearray:
             if j == -1 or j - i > 400:
                 i = text.find(open_, i + 1)
                 continue
-            for k in range(i, j + 1):
-                mask[k] = 1
+            _fill(mask, i, j + 1)
             i = text.find(open_, j + 1)
-    for match in re.finditer(r'"[^"\n]{1,60}"', text):
-        for k in range(match.start(), match.end()):
-            mask[k] = 1
+    for match in _ASCII_QUOTED.finditer(text):
+        _fill(mask, *match.span())
     return mask
+
+
+_ASCII_QUOTED = re.compile(r'"[^"\n]{1,60}"')
+
+
+def _fill(mask: bytearray, start: int, end: int) -> None:
+    """Set mask[start:end] to 1 (in one slice assignment rather than a Python loop)."""
+    mask[start:end] = b"\x01" * (end - start)
 
 
 _NON_VALUE_PATTERNS = [
@@ -437,12 +449,14 @@ def _read_one_number(text: str, i: int) -> tuple[Decimal, str, int] | None:
     return value, magnitude, i + len(run) + len(magnitude)
 
 
+_NUMBER_START = re.compile(rf"百分之|\d|[{_CN_DIGIT}十两]")
+
+
 def _find_mentions(text: str, blocked: bytearray) -> list[_Mention]:
     mentions: list[_Mention] = []
     i = 0
-    number_start = re.compile(rf"百分之|\d|[{_CN_DIGIT}十两]")
     while True:
-        match = number_start.search(text, i)
+        match = _NUMBER_START.search(text, i)
         if not match:
             break
         i = match.start()
@@ -534,8 +548,8 @@ def _split(text: str, start: int, end: int, delims: str) -> list[tuple[int, int]
     depth = 0
     quote = False
     piece_start = start
-    for i in range(start, end):
-        ch = text[i]
+    for match in _split_points(delims).finditer(text, start, end):  # every other character is skipped
+        ch, i = match.group(), match.start()
         if ch in "(〔【":
             depth += 1
         elif ch in ")〕】" and depth:
@@ -549,6 +563,12 @@ def _split(text: str, start: int, end: int, delims: str) -> list[tuple[int, int]
             piece_start = i + 1
     spans.append((piece_start, end))
     return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+@lru_cache(maxsize=None)
+def _split_points(delims: str) -> re.Pattern[str]:
+    """The characters `_split` reacts to: brackets, quotes and `delims`."""
+    return re.compile(f"[{re.escape('(〔【)〕】“”' + delims)}]")
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -737,16 +757,14 @@ class _Context:
 def extract_targets(text: str) -> list[Target]:
     """Every quantitative target in `text` (a measure, a paragraph or a whole document)."""
     blocked = _bracketed_mask(text)
-    deadlines = extract_deadlines(text)
+    deadlines = list(_deadlines(text))
     deadline_spans = [(d.start, d.end) for d in deadlines]
     value_blocked = bytearray(blocked)
-    for pattern in _NON_VALUE_PATTERNS + [_PER_POPULATION]:
+    for pattern in (*_NON_VALUE_PATTERNS, _PER_POPULATION):
         for match in pattern.finditer(text):
-            for k in range(match.start(), match.end()):
-                value_blocked[k] = 1
+            _fill(value_blocked, *match.span())
     for a, b in deadline_spans:
-        for k in range(a, b):
-            value_blocked[k] = 1
+        _fill(value_blocked, a, b)
     mentions = _find_mentions(text, value_blocked)
 
     targets: list[Target] = []

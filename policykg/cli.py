@@ -141,6 +141,8 @@ def format_result(result, fmt: str) -> str:
         return result.graph.serialize(format="turtle")
     variables = list(result.variables)
     rows = [[_cell(row.get(v)) for v in variables] for row in result.rows]
+    if fmt == "table":  # readable on a terminal: well-known namespaces as prefixes
+        rows = [[_abbreviate(c) for c in r] for r in rows]
     if fmt == "json":
         return json.dumps([dict(zip(variables, r)) for r in rows], ensure_ascii=False, indent=2) + "\n"
     if fmt in ("csv", "tsv"):
@@ -155,6 +157,22 @@ def format_result(result, fmt: str) -> str:
     lines.extend("  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows)
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines) + "\n"
+
+
+_TABLE_PREFIXES = (
+    ("https://w3id.org/policykg/id/", "id:"),
+    ("https://w3id.org/policykg/instrument/", "inst:"),
+    ("https://w3id.org/policykg/indicator/", "ind:"),
+    ("https://w3id.org/policykg/function/", "fn:"),
+    ("https://w3id.org/policykg/ontology#", "pkg:"),
+)
+
+
+def _abbreviate(text: str) -> str:
+    for namespace, prefix in _TABLE_PREFIXES:
+        if text.startswith(namespace):
+            return prefix + text[len(namespace) :]
+    return text
 
 
 def _width(text: str) -> int:
