@@ -42,7 +42,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from policykg.loaders.text import to_simplified
+from policykg.loaders.text import characters_folding_to, to_simplified
 
 __all__ = [
     "Agency",
@@ -365,9 +365,17 @@ class _Prefix:
     carry: str | None = None  # what following list items inherit
 
 
+_NO_PREFIX = _Prefix()  # immutable, so one instance serves every bare alias
+
+
+_AUTONOMOUS_SUFFIX = re.compile(rf"(?:[{_CJK}]{{1,3}}族)*(?:自治区|自治州|自治县|自治旗)$")
+_ALL_HANZI = re.compile(f"[{_CJK}]+")
+_ORG_NAME_CHARACTERS = re.compile(rf"[{_CJK}()0-9A-Za-z]+")
+
+
 def _short_place(name: str) -> str:
     """浙江省 → 浙江, 广西壮族自治区 → 广西, 昆明市 → 昆明 (for {place} and bare-place matches)."""
-    short = re.sub(rf"(?:[{_CJK}]{{1,3}}族)*(?:自治区|自治州|自治县|自治旗)$", "", name)
+    short = _AUTONOMOUS_SUFFIX.sub("", name)
     if short == name:
         short = _PLACE_SUFFIX.sub("", name)
     return short or name
@@ -375,7 +383,7 @@ def _short_place(name: str) -> str:
 
 def _jurisdiction(text: str) -> tuple[str, Level] | None:
     """A full jurisdiction name (浙江省, 昆明市, 沛县, 延边朝鲜族自治州) and its level."""
-    if not text or not re.fullmatch(f"[{_CJK}]+", text) or text in _NOT_PLACES:
+    if not text or not _ALL_HANZI.fullmatch(text) or text in _NOT_PLACES:
         return None
     match = _PLACE_SUFFIX.search(text)
     if match is None:
@@ -408,7 +416,7 @@ def _bare_place(text: str) -> bool:
 def _parse_prefix(text: str, *, alias: str) -> _Prefix | None:
     """What precedes an alias in a printed name, or None when it is not a prefix."""
     if text == "":
-        return _Prefix()
+        return _NO_PREFIX
     core = text
     for party in ("中国共产党", "中共"):
         if core.startswith(party) and len(core) > len(party):
@@ -476,7 +484,7 @@ def _org_like(name: str) -> bool:
     return (
         2 <= len(name) <= 30
         and not _ROLE_HEADER.fullmatch(name)
-        and bool(re.fullmatch(rf"[{_CJK}()0-9A-Za-z]+", name))
+        and bool(_ORG_NAME_CHARACTERS.fullmatch(name))
         and name.endswith(_ORG_ENDINGS)
     )
 
@@ -1083,7 +1091,11 @@ def _list_spans(
     text: str, start: int, end: int
 ) -> list[tuple[int, int, Role | None, bool]]:
     """Split a clause region into (list start, list end, role, separately) by labels or verbs."""
-    region, _notes = _masked(text, start, end)
+    return _region_list_spans(_masked(text, start, end)[0], start, end)
+
+
+def _region_list_spans(region: str, start: int, end: int) -> list[tuple[int, int, Role | None, bool]]:
+    """`_list_spans` of text[start:end], given its masked form `region`."""
     labels = list(_ROLE_LABEL.finditer(region))
     spans: list[tuple[int, int, Role | None, bool]] = []
     if labels:
@@ -1127,7 +1139,7 @@ def _clause(
     """Parse a candidate clause region [start, end); None when it names no responsible body."""
     region, notes = _masked(text, start, end)
     labelled = _ROLE_LABEL.search(region) is not None
-    spans = _list_spans(text, start, end)
+    spans = _region_list_spans(region, start, end)
     if not labelled and all(role is None for *_, role, _s in spans):
         return None
     agencies: list[Agency] = []
@@ -1182,31 +1194,29 @@ def _bracket_groups(text: str) -> list[tuple[int, int, int, int]]:
     A group left open runs to the end of its line; any closing bracket closes any opening one.
     """
     groups = []
-    i = 0
-    n = len(text)
-    while i < n:
-        if text[i] not in _OPEN:
-            i += 1
-            continue
-        depth = 0
-        j = i
-        closed = False
-        while j < n and text[j] != "\n":
-            if text[j] in _OPEN:
-                depth += 1
-            elif text[j] in _CLOSE:
-                depth -= 1
-                if depth == 0:
-                    closed = True
-                    break
-            j += 1
-        if closed:
-            groups.append((i, i + 1, j, j + 1))
-            i = j + 1
+    opened_at: int | None = None
+    depth = 0
+    for match in _BRACKET_OR_BREAK.finditer(text):  # every other character is passed over
+        ch, i = match.group(), match.start()
+        if opened_at is None:
+            if ch in _OPEN:
+                opened_at, depth = i, 1
+        elif ch == "\n":
+            groups.append((opened_at, opened_at + 1, i, -1))
+            opened_at = None
+        elif ch in _OPEN:
+            depth += 1
         else:
-            groups.append((i, i + 1, j, -1))
-            i = j
+            depth -= 1
+            if depth == 0:
+                groups.append((opened_at, opened_at + 1, i, i + 1))
+                opened_at = None
+    if opened_at is not None:
+        groups.append((opened_at, opened_at + 1, len(text), -1))
     return groups
+
+
+_BRACKET_OR_BREAK = re.compile(f"[{re.escape(_OPEN + _CLOSE)}\n]")
 
 
 def _line_end(text: str, position: int) -> int:
@@ -1242,7 +1252,8 @@ def find_responsibility(
                 )
             candidates.append(found)
     inside = [(g[0], g[3] if g[3] >= 0 else g[2]) for g in groups]
-    folded = _fold(text)
+    # A label ends in a colon; most measures have none, and then need no folding for labels.
+    folded = _fold(text) if any(ch in text for ch in characters_folding_to(":：")) else ""
     for label in _ROLE_LABEL.finditer(folded):
         if any(a <= label.start() < b for a, b in inside):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections import OrderedDict
+from itertools import islice
 
 from policykg.loaders.agencies import Agency, JurisdictionContext, find_responsibility, parse_agency_list
 from policykg.loaders.gazetteer import Division, Gazetteer, load_gazetteer
@@ -38,6 +39,7 @@ from policykg.loaders.targets import extract_targets, measure_deadline
 from policykg.loaders.text import NormalisedText, join_wrapped, normalise
 
 _MIN_HANZI = 20  # below this a file holds no recognisable policy text
+_HANZI = re.compile("[\u4e00-\u9fff]")
 
 
 def extract_file(path: str | os.PathLike[str], *, gazetteer: Gazetteer | None = None) -> Record:
@@ -52,7 +54,7 @@ def extract_text(text: str, *, path: str = "<text>", gazetteer: Gazetteer | None
 def extract_record(source: SourceBytes, *, gazetteer: Gazetteer | None = None) -> Record:
     decoded = decode(source)
     view = normalise(decoded.text)
-    hanzi = sum(1 for ch in view.text if "\u4e00" <= ch <= "\u9fff")
+    hanzi = sum(1 for _ in islice(_HANZI.finditer(view.text), _MIN_HANZI))  # exact below the minimum
     if hanzi < _MIN_HANZI:
         raise LoaderError(source.path, f"no recognisable structure: only {hanzi} Chinese characters of text")
     gaz = gazetteer or load_gazetteer()
@@ -293,6 +295,9 @@ def _target(segment: NormalisedText, target, number: str | None) -> TargetRec:
     )
 
 
+_CLAUSE_SEPARATOR = re.compile(r"[,;:，；：]")
+
+
 def _pilot_sites(
     segment: NormalisedText,
     mentions: list[InstrumentMention],
@@ -316,7 +321,7 @@ def _pilot_sites(
         if piloted:
             regions = [sentence]
         else:
-            regions = [c for c in re.split(r"[,;:，；：]", sentence) if has_stage_cue(c, "pilot")]
+            regions = [c for c in _CLAUSE_SEPARATOR.split(sentence) if has_stage_cue(c, "pilot")]
         sites: dict[str, Site] = {}
         for region in regions:
             for place in gazetteer.find_mentions(region, on=None, within=jurisdiction.adcode):

@@ -147,11 +147,38 @@ class Gazetteer:
             for short in row.short_names:
                 index[short].append((row, self._short_rule(row, short)))
         self._index = dict(index)
+        # Scanning a text tries, at each position, only the lengths of surfaces that begin with
+        # the two characters found there (longest first), then a one-character surface.
         lengths: dict[str, set[int]] = defaultdict(set)
         for surface in self._index:
-            lengths[surface[0]].add(len(surface))
-        self._lengths = {ch: tuple(sorted(ls, reverse=True)) for ch, ls in lengths.items()}
+            if len(surface) >= 2:
+                lengths[surface[:2]].add(len(surface))
+        self._lengths_after = {pair: tuple(sorted(ls, reverse=True)) for pair, ls in lengths.items()}
+        # Surfaces with no official-name entry cannot match below `min_chars` characters.
+        self._has_official = {
+            surface: any(rule in _OFFICIAL_RULES for _division, rule in entries)
+            for surface, entries in self._index.items()
+        }
+        self._scan_patterns: dict[bool, re.Pattern[str]] = {}
         self._ancestor_codes: dict[str, frozenset[str]] = {}
+
+    def _scan_pattern(self, *, single_short_names: bool) -> re.Pattern[str]:
+        """Where a surface may begin: a possible first character followed by a possible second
+        one, or a one-character surface (short names only when `single_short_names`). A cheap
+        superset found at C speed; `find_mentions` checks each position exactly."""
+        pattern = self._scan_patterns.get(single_short_names)
+        if pattern is None:
+            pairs = [s for s in self._index if len(s) >= 2]
+            singles = [s for s in self._index if len(s) == 1 and (single_short_names or self._has_official[s])]
+            alternatives = []
+            if pairs:
+                first, second = ("".join(sorted({s[k] for s in pairs})) for k in (0, 1))
+                alternatives.append(f"[{re.escape(first)}](?=[{re.escape(second)}])")
+            if singles:
+                alternatives.append(f"[{re.escape(''.join(sorted(singles)))}]")
+            pattern = re.compile("|".join(alternatives) or "(?!)")
+            self._scan_patterns[single_short_names] = pattern
+        return pattern
 
     @staticmethod
     def _short_rule(division: Division, short: str) -> int:
@@ -306,22 +333,24 @@ class Gazetteer:
         root matches too (中华人民共和国, 中国, 全国, 国家) unless `levels` leaves it out."""
         found_spans: list[tuple[int, int, list[Division]]] = []
         blocked = [m.span() for m in _FALSE_POSITIVE.finditer(text)]
-        lengths = self._lengths
+        lengths_after = self._lengths_after
         index = self._index
         n = len(text)
-        i = 0
-        while i < n:
-            candidate_lengths = lengths.get(text[i])
-            if candidate_lengths is None:
-                i += 1
+        i = 0  # where the next mention may begin (after the last one found)
+        for candidate in self._scan_pattern(single_short_names=min_chars <= 1).finditer(text):
+            if candidate.start() < i:
                 continue
-            for length in candidate_lengths:
+            i = candidate.start()
+            lengths = lengths_after.get(text[i : i + 2], ())
+            if text[i] in index:  # a one-character surface comes last
+                lengths += (1,)
+            for length in lengths:
                 end = i + length
                 if end > n:
                     continue
                 surface = text[i:end]
                 entries = index.get(surface)
-                if entries is None:
+                if entries is None or (length < min_chars and not self._has_official[surface]):
                     continue
                 allowed = self._allowed_rules(text, i, end, blocked)
                 found = self._resolve(
@@ -337,8 +366,6 @@ class Gazetteer:
                     found_spans.append((i, end, found))
                     i = end
                     break
-            else:
-                i += 1
         self._narrow_address_chains(text, found_spans)
         mentions: list[PlaceMention] = []
         for start, end, found in found_spans:

@@ -40,6 +40,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Literal, get_args
 
 from policykg.loaders.text import to_simplified
@@ -58,7 +59,7 @@ _SENTENCE_BREAK = "。;!?；！？\n\r"
 _CLAUSE_BREAK = _SENTENCE_BREAK + ",:，：\t"
 _SENTENCE_BREAK_AT = re.compile(f"[{re.escape(_SENTENCE_BREAK)}]")
 _CLAUSE_BREAK_AT = re.compile(f"[{re.escape(_CLAUSE_BREAK)}]")
-_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
+_ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 # A quoted string that names a document (“…实施方案”) rather than a slogan (“两票制”).
 _QUOTED_TITLE = re.compile(
     r"[“「][^“”「」\n]{1,80}?"
@@ -191,24 +192,29 @@ def strongest_stage(stages: Iterable[Stage], *, vocabulary: InstrumentVocabulary
 def has_stage_cue(text: str, stage: Stage, *, vocabulary: InstrumentVocabulary | None = None) -> bool:
     """Whether `text` carries a cue of `stage` (e.g. 率先/试点 for "pilot"), per the vocabulary."""
     vocab = vocabulary or load_instrument_vocabulary()
-    definition = next(d for d in vocab.index.stages if d.definition.id == stage)
-    for pattern in definition.definition.excludes:  # 试点经验 etc. are not pilot cues
+    definition = next(d for d in vocab.stages if d.id == stage)
+    for pattern in definition.excludes:  # 试点经验 etc. are not pilot cues
         text = pattern.sub(lambda m: "\u3000" * len(m.group(0)), text)
-    return any(pattern.search(text) if plain is None else plain in text for pattern, plain in definition.cues)
+    any_cue = vocab.index.any_cue_of_stage[stage]
+    if any_cue is not None:
+        return any_cue.search(text) is not None
+    return any(pattern.search(text) for pattern in definition.cues)
 
 
 # ---------------------------------------------------------------------------------------------
 # Matching
 # ---------------------------------------------------------------------------------------------
+# The working records below are made by the thousand per document and never changed after;
+# they are not frozen because a frozen dataclass takes over twice as long to construct.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Segment:
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _StageToken:
     start: int
     end: int
@@ -217,7 +223,7 @@ class _StageToken:
     overrides: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Candidate:
     concept: InstrumentConcept
     start: int
@@ -250,7 +256,7 @@ def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = No
         return []
     tokens = _stage_tokens(masked, index)
 
-    chosen: dict[tuple[str, int], tuple[tuple, InstrumentMention]] = {}
+    chosen: dict[tuple[str, int], tuple[tuple[int, int, int], _Candidate, Stage]] = {}
     ranks = index.stage_rank
     for candidates in accepted.values():
         for cand in candidates:
@@ -263,22 +269,26 @@ def match_instruments(text: str, *, vocabulary: InstrumentVocabulary | None = No
                 continue
             stage = _stage_of(cand, clauses, tokens, vocabulary)
             stage = _escalated(stage, cand, clauses, tokens, masked, accepted, ranks)
-            evidence = _trimmed(text, cand.sentence)
-            mention = InstrumentMention(
-                id=concept.id,
-                stage=stage,
-                cue=text[cand.start : cand.end],
-                start=cand.start,
-                end=cand.end,
-                evidence_start=evidence.start,
-                evidence_end=evidence.end,
-            )
             # Strongest stage first, then leftmost, then longest cue.
             preference = (-ranks[stage], cand.start, -(cand.end - cand.start))
             key = (concept.id, cand.sentence.start)
             if key not in chosen or preference < chosen[key][0]:
-                chosen[key] = (preference, mention)
-    return sorted((m for _, m in chosen.values()), key=lambda m: (m.start, -m.end, m.id))
+                chosen[key] = (preference, cand, stage)
+    mentions = [_mention(text, cand, stage) for _, cand, stage in chosen.values()]
+    return sorted(mentions, key=lambda m: (m.start, -m.end, m.id))
+
+
+def _mention(text: str, cand: _Candidate, stage: Stage) -> InstrumentMention:
+    evidence = _trimmed(text, cand.sentence)
+    return InstrumentMention(
+        id=cand.concept.id,
+        stage=stage,
+        cue=text[cand.start : cand.end],
+        start=cand.start,
+        end=cand.end,
+        evidence_start=evidence.start,
+        evidence_end=evidence.end,
+    )
 
 
 def _concept_candidates(
@@ -387,17 +397,23 @@ def _escalated(
 def _stage_tokens(masked: str, index: _MatchIndex) -> list[_StageToken]:
     """All stage cues, tokenised leftmost-longest across stages, exclusions applied first."""
     present = index.stage_texts.occurring_in(masked)
+    excluded: dict[Stage, list[tuple[int, int]]] = {}  # per stage, found when first needed
     found: list[_StageToken] = []
-    for stage in index.stages:
-        excluded = [m.span() for p in _possible(stage.excludes, present) for m in _finditer_overlapping(p, masked)]
-        definition = stage.definition
-        for patterns, prohibition in ((stage.cues, False), (stage.prohibition_cues, True)):
-            for pattern in _possible(patterns, present):
-                for match in _finditer_overlapping(pattern, masked):
-                    start, end = match.span()
-                    if start == end or any(a <= start and end <= b for a, b in excluded):
-                        continue
-                    found.append(_StageToken(start, end, definition.id, prohibition, definition.overrides_clause))
+    for cue in index.stage_cues_to_try(present):
+        stage = cue.stage
+        if stage.id not in excluded:
+            excluded[stage.id] = [
+                m.span()
+                for exclusion in index.stage_excludes[stage.id]
+                if exclusion.text is None or exclusion.text in present
+                for m in _finditer_overlapping(exclusion.pattern, masked)
+            ]
+        spans = excluded[stage.id]
+        for match in _finditer_overlapping(cue.pattern, masked):
+            start, end = match.span()
+            if start == end or any(a <= start and end <= b for a, b in spans):
+                continue
+            found.append(_StageToken(start, end, stage.id, cue.prohibition, stage.overrides_clause))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     tokens: list[_StageToken] = []
     position = 0
@@ -481,9 +497,9 @@ def _trimmed(text: str, segment: _Segment) -> _Segment:
 
 def _ascii_bounded(text: str, start: int, end: int) -> bool:
     """An ASCII cue (DRG) must not be glued to further ASCII letters/digits (DRGs, DIPLOMA)."""
-    if _ASCII_ALNUM.match(text[start]) and start > 0 and _ASCII_ALNUM.match(text[start - 1]):
+    if text[start] in _ASCII_ALNUM and start > 0 and text[start - 1] in _ASCII_ALNUM:
         return False
-    if _ASCII_ALNUM.match(text[end - 1]) and end < len(text) and _ASCII_ALNUM.match(text[end]):
+    if text[end - 1] in _ASCII_ALNUM and end < len(text) and text[end] in _ASCII_ALNUM:
         return False
     return True
 
@@ -503,22 +519,39 @@ def _ascii_bounded(text: str, start: int, end: int) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Substrings:
-    """A fixed set of strings, filed by first character, so that finding which of them occur in
-    a text tests only those whose first character occurs in it."""
+    """A fixed set of strings and which of them occur in a text. One regex pass lists, at C
+    speed, the character pairs in the text that may begin a string (a possible first character
+    then a possible second); only the strings beginning with such a pair are looked for."""
 
-    by_first: Mapping[str, tuple[str, ...]]
-    first_characters: frozenset[str]
+    pairs: re.Pattern[str]
+    by_pair: Mapping[str, tuple[str, ...]]  # first two characters → strings
+    single_characters: tuple[str, ...]
 
     @classmethod
     def of(cls, strings: Iterable[str]) -> _Substrings:
-        by_first: dict[str, list[str]] = {}
-        for string in sorted(set(strings)):
-            if string:
-                by_first.setdefault(string[0], []).append(string)
-        return cls({ch: tuple(group) for ch, group in by_first.items()}, frozenset(by_first))
+        unique = sorted({s for s in strings if s})
+        longer = [s for s in unique if len(s) > 1]
+        by_pair: dict[str, list[str]] = {}
+        for string in longer:
+            by_pair.setdefault(string[:2], []).append(string)
+        if longer:
+            first, second = ("".join(sorted({s[k] for s in longer})) for k in (0, 1))
+            pairs = re.compile(f"(?=([{re.escape(first)}][{re.escape(second)}]))")
+        else:
+            pairs = re.compile("(?!)")
+        return cls(
+            pairs=pairs,
+            by_pair={pair: tuple(group) for pair, group in by_pair.items()},
+            single_characters=tuple(s for s in unique if len(s) == 1),
+        )
 
     def occurring_in(self, text: str) -> set[str]:
-        return {s for ch in self.first_characters.intersection(text) for s in self.by_first[ch] if s in text}
+        found = {s for s in self.single_characters if s in text}
+        for pair in set(self.pairs.findall(text)):
+            for string in self.by_pair.get(pair, ()):
+                if string in text:
+                    found.add(string)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -529,16 +562,12 @@ class _ConceptCues:
     cues: tuple[tuple[CueRule, str | int], ...]
 
 
-# A stage pattern with its text when it is plain and caseless (else None: always tried).
-_StagePattern = tuple[re.Pattern[str], str | None]
-
-
 @dataclass(frozen=True, slots=True)
-class _StagePatterns:
-    definition: StageDefinition
-    cues: tuple[_StagePattern, ...]
-    prohibition_cues: tuple[_StagePattern, ...]
-    excludes: tuple[_StagePattern, ...]
+class _StagePattern:
+    stage: StageDefinition
+    pattern: re.Pattern[str]
+    prohibition: bool
+    text: str | None  # the text it matches exactly, when plain and caseless; None: always tried
 
 
 @dataclass(frozen=True, slots=True)
@@ -546,9 +575,16 @@ class _MatchIndex:
     concepts: tuple[_ConceptCues, ...]  # in vocabulary order
     plain_cues: _Substrings  # the keys of all plain cues
     regex_cues: tuple[re.Pattern[str], ...]
+    any_regex_cue: re.Pattern[str] | None  # one search saying whether some regex cue may match
     concepts_by_key: Mapping[str | int, tuple[int, ...]]  # cue key → positions in `concepts`
-    stages: tuple[_StagePatterns, ...]  # ordered by rank
-    stage_texts: _Substrings  # the texts of all plain caseless stage patterns
+    # Stage cues in the order `_stage_tokens` reads them (rank, then cues before prohibition
+    # cues, then vocabulary order): among equal spans the first read wins.
+    stage_cues: tuple[_StagePattern, ...]
+    stage_cues_by_text: Mapping[str, tuple[int, ...]]  # text → positions in `stage_cues`
+    stage_cues_always_tried: tuple[int, ...]
+    stage_excludes: Mapping[Stage, tuple[_StagePattern, ...]]
+    any_cue_of_stage: Mapping[Stage, re.Pattern[str] | None]  # see `_any_of`
+    stage_texts: _Substrings  # the texts of all plain caseless stage cues and exclusions
     stage_rank: Mapping[Stage, int]
 
     @classmethod
@@ -563,40 +599,51 @@ class _MatchIndex:
                 cues.append((rule, key))
                 by_key.setdefault(key, set()).add(number)
             entries.append(_ConceptCues(concept, tuple(cues)))
-        stage_entries = tuple(
-            _StagePatterns(
-                definition=stage,
-                cues=tuple(map(_stage_pattern, stage.cues)),
-                prohibition_cues=tuple(map(_stage_pattern, stage.prohibition_cues)),
-                excludes=tuple(map(_stage_pattern, stage.excludes)),
-            )
+        stages = tuple(stages)
+        stage_cues = tuple(
+            _stage_pattern(stage, pattern, prohibition)
             for stage in stages
+            for patterns, prohibition in ((stage.cues, False), (stage.prohibition_cues, True))
+            for pattern in patterns
         )
-        stage_texts = [
-            text
-            for entry in stage_entries
-            for _pattern, text in (*entry.cues, *entry.prohibition_cues, *entry.excludes)
-            if text is not None
-        ]
+        by_text: dict[str, list[int]] = {}
+        for number, cue in enumerate(stage_cues):
+            if cue.text is not None:
+                by_text.setdefault(cue.text, []).append(number)
+        excludes = {stage.id: tuple(_stage_pattern(stage, p, False) for p in stage.excludes) for stage in stages}
         return cls(
             concepts=tuple(entries),
             plain_cues=_Substrings.of(key for key in by_key if isinstance(key, str)),
             regex_cues=tuple(regexes),
+            any_regex_cue=_any_of(tuple(regexes)),
             concepts_by_key={key: tuple(sorted(numbers)) for key, numbers in by_key.items()},
-            stages=stage_entries,
-            stage_texts=_Substrings.of(stage_texts),
-            stage_rank={entry.definition.id: entry.definition.rank for entry in stage_entries},
+            stage_cues=stage_cues,
+            stage_cues_by_text={text: tuple(numbers) for text, numbers in by_text.items()},
+            stage_cues_always_tried=tuple(n for n, cue in enumerate(stage_cues) if cue.text is None),
+            stage_excludes=excludes,
+            any_cue_of_stage={stage.id: _any_of(stage.cues) for stage in stages},
+            stage_texts=_Substrings.of(
+                cue.text for cue in (*stage_cues, *chain.from_iterable(excludes.values())) if cue.text is not None
+            ),
+            stage_rank={stage.id: stage.rank for stage in stages},
         )
 
     def cues_to_try(self, masked: str) -> list[tuple[InstrumentConcept, list[CueRule]]]:
         """The concepts that may match `masked`, in vocabulary order, each with its cues that may."""
         keys: set[str | int] = set(self.plain_cues.occurring_in(masked.lower()))
-        keys.update(number for number, pattern in enumerate(self.regex_cues) if pattern.search(masked))
+        if self.any_regex_cue is None or self.any_regex_cue.search(masked):
+            keys.update(number for number, pattern in enumerate(self.regex_cues) if pattern.search(masked))
         numbers = sorted({number for key in keys for number in self.concepts_by_key[key]})
         return [
             (entry.concept, [rule for rule, key in entry.cues if key in keys])
             for entry in map(self.concepts.__getitem__, numbers)
         ]
+
+    def stage_cues_to_try(self, present: set[str]) -> list[_StagePattern]:
+        """The stage cues that may match a text whose plain stage texts are `present`, in order."""
+        numbers = {*self.stage_cues_always_tried}
+        numbers.update(*(self.stage_cues_by_text.get(text, ()) for text in present))
+        return [self.stage_cues[number] for number in sorted(numbers)]
 
 
 def _plain_cue(rule: CueRule) -> str | None:
@@ -604,15 +651,21 @@ def _plain_cue(rule: CueRule) -> str | None:
     return rule.source.lower() if rule.source and rule.pattern.pattern == re.escape(rule.source) else None
 
 
-def _stage_pattern(pattern: re.Pattern[str]) -> _StagePattern:
-    """`pattern` with the text it matches exactly, if it is plain text without cased letters."""
+def _stage_pattern(stage: StageDefinition, pattern: re.Pattern[str], prohibition: bool) -> _StagePattern:
     text = re.sub(r"\\(.)", r"\1", pattern.pattern, flags=re.DOTALL)  # undo re.escape
-    plain = text and re.escape(text) == pattern.pattern and text.lower() == text == text.upper()
-    return pattern, text if plain else None
+    plain = bool(text) and re.escape(text) == pattern.pattern and text.lower() == text == text.upper()
+    return _StagePattern(stage, pattern, prohibition, text if plain else None)
 
 
-def _possible(patterns: tuple[_StagePattern, ...], present: set[str]) -> Iterator[re.Pattern[str]]:
-    return (pattern for pattern, text in patterns if text is None or text in present)
+def _any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of `patterns` does — None when they cannot be joined
+    safely (a capturing group could be a backreference target; flags must agree)."""
+    if not patterns or any(p.groups for p in patterns) or len({p.flags for p in patterns}) > 1:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,8 +21,11 @@ from policykg.loaders.structure import Line, split_lines, tokenize_line
 from policykg.loaders.text import NormalisedText
 
 # 文号: 机关代字 + 〔年份〕 + 序号 + 号, printed with 〔〕, [], ()/（）, 【】 or ［］.
+# The 代字 is possessive ({1,12}+): a shorter run would be followed by a hanzi, never by the
+# space or bracket required next, so giving characters back can never produce a match — and
+# not trying spares a dozen steps at every hanzi of a document.
 _DOC_NUMBER = re.compile(
-    r"(?P<prefix>[\u4e00-\u9fff]{1,12})\s*[〔\[(【［﹝]\s*(?P<year>(?:19|20)\d{2})\s*[〕\])】］﹞]\s*(?P<serial>\d{1,4})\s*号"
+    r"(?P<prefix>[\u4e00-\u9fff]{1,12}+)\s*[〔\[(【［﹝]\s*(?P<year>(?:19|20)\d{2})\s*[〕\])】］﹞]\s*(?P<serial>\d{1,4})\s*号"
 )
 # Words that precede a 文号 in running text but are not part of the 机关代字.
 _PREFIX_NOISE = re.compile(r"^(?:.*?(?:根据|按照|依据|依照|贯彻|落实|执行|转发|印发|参照|见|和|及|与|或|的|即))")
@@ -112,7 +116,12 @@ def _clean_line(text: str) -> str:
     """A header line without spam and layout spaces."""
     for span in reversed(find_spam(text)):
         text = text[: span.start] + text[span.end :]
-    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", text.strip())
+    text = text.strip()
+    return _LAYOUT_SPACE.sub("", text) if _SPACE.search(text) else text  # most lines have none
+
+
+_LAYOUT_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")  # spaces beside non-ASCII
+_SPACE = re.compile(r"\s")
 
 
 def _line_kind(line: Line) -> str:
@@ -122,7 +131,7 @@ def _line_kind(line: Line) -> str:
     if is_chrome_line(text):
         return "chrome"
     cleaned = _clean_line(text)
-    if not cleaned or set(cleaned) <= set("@#_-|"):
+    if not cleaned.strip("@#_-|"):  # nothing but these marks (or nothing at all)
         return "spam"
     if _DOC_NUMBER.fullmatch(cleaned):
         return "docnum"
@@ -139,12 +148,32 @@ def _line_kind(line: Line) -> str:
     return "text"
 
 
+class _LineKinds(Sequence[str]):
+    """The `_line_kind` of each line, worked out when first asked for: the header reads the
+    front lines and the lines down to the signing date, which is seldom all of them."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self._lines = lines
+        self._kinds: list[str | None] = [None] * len(lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        kind = self._kinds[index]
+        if kind is None:
+            kind = self._kinds[index] = _line_kind(self._lines[index])
+        return kind
+
+
 def extract_header(view: NormalisedText) -> Header:
     """Title, 文号, signing date and issuing bodies from the document's front and signature."""
     text = view.text
     lines = split_lines(text)
-    kinds = [_line_kind(line) for line in lines]
-    addressee = next((i for i, k in enumerate(kinds[:60]) if k == "addressee"), None)
+    kinds = _LineKinds(lines)
+    addressee = next((i for i in range(min(len(kinds), 60)) if kinds[i] == "addressee"), None)
     limit = addressee if addressee is not None else _front_limit(lines, kinds)
 
     doc_number = None
@@ -192,7 +221,7 @@ def extract_header(view: NormalisedText) -> Header:
     )
 
 
-def _front_limit(lines: list[Line], kinds: list[str]) -> int:
+def _front_limit(lines: list[Line], kinds: Sequence[str]) -> int:
     """Without an addressee line, the front ends at the first numbered line or prose paragraph."""
     for i, (line, kind) in enumerate(zip(lines, kinds)):
         if kind == "numbered" or (kind == "text" and len(line.text.strip()) > 60 and "。" in line.text):
@@ -200,7 +229,7 @@ def _front_limit(lines: list[Line], kinds: list[str]) -> int:
     return min(len(lines), 12)
 
 
-def _title(view: NormalisedText, lines: list[Line], kinds: list[str], limit: int):
+def _title(view: NormalisedText, lines: list[Line], kinds: Sequence[str], limit: int):
     """The last run of title-like lines in the front that ends with a document-type word."""
     best = None
     run: list[int] = []
@@ -230,10 +259,10 @@ def _original_title_piece(view: NormalisedText, line: Line) -> str:
     """A title line as printed (original characters), without layout spaces. Spam stays
     here; `repair_title` replaces it once the true issuer is known."""
     piece = view.quote(line.start, line.end) if line.end > line.start else ""
-    return re.sub(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])", "", piece.strip())
+    return _LAYOUT_SPACE.sub("", piece.strip())
 
 
-def _signing_date(lines: list[Line], kinds: list[str]):
+def _signing_date(lines: list[Line], kinds: Sequence[str]):
     """The first date printed alone on a line (the 成文日期); a "××印发" date only as fallback."""
     printed = None
     for i, kind in enumerate(kinds):
@@ -254,7 +283,7 @@ def _signing_date(lines: list[Line], kinds: list[str]):
     return None, None, False, None
 
 
-def _signature_issuers(lines: list[Line], kinds: list[str], date_line: int) -> tuple[IssuerName, ...]:
+def _signature_issuers(lines: list[Line], kinds: Sequence[str], date_line: int) -> tuple[IssuerName, ...]:
     found: list[IssuerName] = []
     i = date_line - 1
     while i >= 0 and len(found) < 4:

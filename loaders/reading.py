@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -118,8 +119,12 @@ def _strict(source: SourceBytes, data: bytes, codec: str) -> str:
         raise LoaderError(source.path, f"undecodable bytes for {codec}", position=exc.start) from None
 
 
+# C0 control characters other than the whitespace ones (\t \n \v \f \r).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _check_text(source: SourceBytes, text: str) -> str:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROL.findall(text))
     if controls > max(3, len(text) // 100):
         raise LoaderError(source.path, "binary file (control characters), not a text document")
     return text

@@ -39,6 +39,9 @@ _TOKEN_PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     ("circled", re.compile(rf"([{_CIRCLED}])\s*")),
 )
 
+# Every marker begins with one of these or a digit (`\d`: what `str.isdecimal` accepts).
+_TOKEN_FIRST = frozenset("第(〔" + _CN + _CIRCLED)
+
 # A line that ends the main text: attachments list, copy-to block, printing line.
 _ANNEX_START = re.compile(r"^\s*附\s*件\s*(?:[:：\d一二三四五六七八九十]|$)")
 _BACK_MATTER = re.compile(r"^\s*(?:抄送|抄报|分送)\s*[:：]|.*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发\s*$")
@@ -95,6 +98,8 @@ def tokenize_line(line: str) -> NumberToken | None:
     """The numbering marker a line starts with, if any (leading spaces allowed)."""
     lead = len(line) - len(line.lstrip())
     rest = line[lead:]
+    if not rest or not (rest[0] in _TOKEN_FIRST or rest[0].isdecimal()):
+        return None  # most lines: no pattern can start here
     for style, pattern in _TOKEN_PATTERNS:
         match = pattern.match(rest)
         if not match:

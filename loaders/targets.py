@@ -83,8 +83,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 from .numbers import parse_chinese_number, year_value
@@ -189,8 +189,10 @@ def extract_deadlines(text: str) -> list[Deadline]:
 
 
 # A measure's text is read for its deadline and then for its targets: read deadlines once.
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
 def _deadlines(text: str) -> tuple[Deadline, ...]:
+    if "年" not in text:
+        return ()  # every form below names 年 (most measures name no year)
     blocked = _bracketed_mask(text)
     found: list[Deadline] = []
     taken = bytearray(len(text))
@@ -297,19 +299,31 @@ def _bracketed_mask(text: str) -> bytearray:
 _ASCII_QUOTED = re.compile(r'"[^"\n]{1,60}"')
 
 
+def _contains_any(text: str, characters: str) -> bool:
+    for ch in characters:
+        if ch in text:
+            return True
+    return False
+
+
 def _fill(mask: bytearray, start: int, end: int) -> None:
     """Set mask[start:end] to 1 (in one slice assignment rather than a Python loop)."""
     mask[start:end] = b"\x01" * (end - start)
 
 
-_NON_VALUE_PATTERNS = [
-    re.compile(rf"[\[(]\s*{_YEAR}\s*[\])]\s*\d+\s*号"),  # 浙医改办 [2017] 7号
-    re.compile(rf"{_YEAR}\s*年(?:度)?"),  # any year
-    re.compile(rf"(?:{_ASCII_NUM}|{_CN_NUM})\s*(?:{_RANGE_SEP}\s*(?:{_ASCII_NUM}|{_CN_NUM}))?\s*(?:周岁|岁|个?月龄)"),
-    re.compile(r"[\d一二三四五六七八九十]+(?:\s*\+\s*[\d一二三四五六七八九十]+)+"),  # 1+1+1
-    re.compile(r"\d+\s*[:∶]\s*\d+"),  # ratios and clock times
-    re.compile(rf"第[\d{_CN_DIGIT}十百两]+"),  # ordinals
-    re.compile(r"\d+\s*号"),
+# Each with the characters one of which every match contains: most measures name no year,
+# age, ratio or 号, and a text without any of them is not scanned for the pattern at all.
+_NON_VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"[\[(]\s*{_YEAR}\s*[\])]\s*\d+\s*号"), "号"),  # 浙医改办 [2017] 7号
+    (re.compile(rf"{_YEAR}\s*年(?:度)?"), "年"),  # any year
+    (
+        re.compile(rf"(?:{_ASCII_NUM}|{_CN_NUM})\s*(?:{_RANGE_SEP}\s*(?:{_ASCII_NUM}|{_CN_NUM}))?\s*(?:周岁|岁|个?月龄)"),
+        "岁龄",
+    ),
+    (re.compile(r"[\d一二三四五六七八九十]+(?:\s*\+\s*[\d一二三四五六七八九十]+)+"), "+"),  # 1+1+1
+    (re.compile(r"\d+\s*[:∶]\s*\d+"), ":∶"),  # ratios and clock times
+    (re.compile(rf"第[\d{_CN_DIGIT}十百两]+"), "第"),  # ordinals
+    (re.compile(r"\d+\s*号"), "号"),
 ]
 
 
@@ -548,7 +562,7 @@ def _split(text: str, start: int, end: int, delims: str) -> list[tuple[int, int]
     depth = 0
     quote = False
     piece_start = start
-    for match in _split_points(delims).finditer(text, start, end):  # every other character is skipped
+    for match in _split_points(delims).finditer(text, start, end):  # only characters that matter
         ch, i = match.group(), match.start()
         if ch in "(〔【":
             depth += 1
@@ -607,6 +621,16 @@ def _per_unit_suffix(words: str) -> str:
     return "".join(_PER_UNIT_SUFFIX[w] for w in re.findall(r"每(人次|人|年|月|天|日|床日|张床位|张床|床位|床|例|次|户|周)", words))
 
 
+# Patterns used inside per-value loops, compiled once.
+_PER_UNIT_AT_END = re.compile(rf"(?:{_PER_UNIT.pattern})$")
+_ADVERB_AT_END = re.compile(rf"{_ADVERB}$")
+_BASE_MARK_AT_END = re.compile(rf"(?:由|从)\s*(?:{_PER_UNIT.pattern})?\s*$")
+_BASE_PER_WORDS = re.compile(rf"(?:由|从)\s*((?:{_PER_UNIT.pattern})?)")
+_COUNTED_OBJECT = re.compile(rf"\s*([{_CJK}(“][^,;。]*)")
+_COUNTED_OBJECT_AFTER_NOTE = re.compile(rf"\)\s*([{_CJK}][^,;。]*)")
+_HANZI_NEXT = re.compile(rf"\s*[{_CJK}]")
+
+
 def _peel_end(segment: str) -> tuple[str, str | None, str | None]:
     """Strip per-phrases, per-unit words (每人每年), adverbs and spaces from the end.
 
@@ -632,12 +656,12 @@ def _peel_end(segment: str) -> tuple[str, str | None, str | None]:
                 break
         if changed:
             continue
-        match = re.search(rf"(?:{_PER_UNIT.pattern})$", segment)
+        match = _PER_UNIT_AT_END.search(segment)
         if match:
             unit_suffix = _per_unit_suffix(match.group())
             segment, changed = segment[:match.start()], True
             continue
-        match = re.search(rf"{_ADVERB}$", segment)
+        match = _ADVERB_AT_END.search(segment)
         if match:
             segment, changed = segment[:match.start()], True
     return segment, per, unit_suffix
@@ -760,16 +784,24 @@ def extract_targets(text: str) -> list[Target]:
     deadlines = list(_deadlines(text))
     deadline_spans = [(d.start, d.end) for d in deadlines]
     value_blocked = bytearray(blocked)
-    for pattern in (*_NON_VALUE_PATTERNS, _PER_POPULATION):
-        for match in pattern.finditer(text):
-            _fill(value_blocked, *match.span())
+    for pattern, required in (*_NON_VALUE_PATTERNS, (_PER_POPULATION, "每")):
+        if _contains_any(text, required):
+            for match in pattern.finditer(text):
+                _fill(value_blocked, *match.span())
     for a, b in deadline_spans:
         _fill(value_blocked, a, b)
-    mentions = _find_mentions(text, value_blocked)
+    # A value without a unit, or counting how often, is never read (`_analyse` drops it first).
+    mentions = [
+        m for m in _find_mentions(text, value_blocked) if m.unit is not None and m.unit not in _FREQUENCY_UNITS
+    ]
+    if not mentions:
+        return []
 
     targets: list[Target] = []
     mention_index = 0
     for s_start, s_end in _split(text, 0, len(text), _SENTENCE_DELIMS):
+        if not any(s_start <= m.start < s_end for m in mentions):
+            continue  # no value in the sentence: nothing to read, no clauses to split
         clauses = _split(text, s_start, s_end, _CLAUSE_DELIMS)
         previous_in_sentence: _Read | None = None
         for clause in clauses:
@@ -815,7 +847,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     head = text[lo:m.start]
 
     # The base of a change (由每人每年430元提高到470元) belongs to the value after it.
-    if re.search(rf"(?:由|从)\s*(?:{_PER_UNIT.pattern})?\s*$", head) and _BASELINE_FOLLOWS.match(post):
+    if _BASE_MARK_AT_END.search(head) and _BASELINE_FOLLOWS.match(post):
         return _Read(target=None, kind="baseline", consumed_end=m.end)
     if _SELF_REFERENCE.search(head):
         return None  # 以下四个指标: the document describing itself
@@ -898,11 +930,11 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         governor = _Governor("change", governor.comparator, governor.start, governor.end)  # 补助标准新增30元
     count_object = ""
     if countable:
-        obj = re.match(rf"\s*([{_CJK}(“][^,;。]*)", post)
+        obj = _COUNTED_OBJECT.match(post)
         if obj and not re.match(r"\s*(?:的|以上|以下|左右|以内)", post):
             count_object = _clean_object(obj.group(1))
         elif post.startswith(")"):
-            obj = re.match(rf"\)\s*([{_CJK}][^,;。]*)", post)  # 若干个(一般不超过4个)医疗集团
+            obj = _COUNTED_OBJECT_AFTER_NOTE.match(post)  # 若干个(一般不超过4个)医疗集团
             if obj:
                 count_object = _clean_object(obj.group(1))
     if mid_indicator and count_object:
@@ -958,7 +990,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
     elif governor is None and inherit is None:
         if m.suffix in (None, "以上") and unit == "%" and followed_by_de:
             share_object = re.sub(r"^\s*的", "", post)  # 力争100%的县级中心医院达到…
-        elif unit == "%" and framing and re.match(rf"\s*[{_CJK}]", post) and not post.lstrip().startswith("的"):
+        elif unit == "%" and framing and _HANZI_NEXT.match(post) and not post.lstrip().startswith("的"):
             share_object = post  # 确保符合条件的参合人员100%纳入保障范围
         elif not (m.suffix and count_object) and not (example_total and count_object):
             return None
@@ -1083,7 +1115,7 @@ def _analyse(ctx: _Context, m: _Mention, prev_in_clause: _Read | None, prev_in_s
         if base is not None:
             baseline_value = parse_chinese_number(base["n"])
             baseline = _tidy(baseline_value) if baseline_value is not None else None
-            per_words = re.match(rf"(?:由|从)\s*((?:{_PER_UNIT.pattern})?)", base.group())
+            per_words = _BASE_PER_WORDS.match(base.group())
             if per_words and per_words.group(1) and "/" not in unit:
                 unit += _per_unit_suffix(per_words.group(1))
             indicator = _clean_indicator(re.split(r"由|从", indicator)[0]) or indicator

@@ -20,7 +20,9 @@ from functools import lru_cache
 from itertools import chain
 
 # Pinyin gloss a web page prints after a character for screen readers: 關(guan) 醫(yi1).
-_PINYIN_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?[)）]")
+# (The bracket comes first and the hanzi before it is checked behind: a pattern that begins with
+# a character class lets `re` skip ahead to the brackets instead of trying every position.)
+_PINYIN_GLOSS = re.compile(r"[(（](?<=[\u4e00-\u9fff][(（])[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{1,6}[1-5]?[)）]")
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*")
 
 
@@ -52,8 +54,8 @@ _LAYOUT_SPACES = "\u3000\u00a0\u2002\u2003\u2009\u202f"
 
 @lru_cache(maxsize=1)
 def _fold_table() -> dict[int, str]:
-    """One `str.translate` table for the whole fold (every entry maps one character to one, so
-    offsets stay aligned). Later updates win: full-width forms, then spaces, then t2s."""
+    """One `str.translate` table for the whole fold. Every entry maps one character to one, so
+    offsets stay aligned; a full-width form wins over a space, a space over a t2s entry."""
     table: dict[int, str] = dict(_t2s_table())
     table.update((ord(ch), " ") for ch in _LAYOUT_SPACES)
     table.update((code, chr(code - 0xFEE0)) for code in range(0xFF01, 0xFF5F))  # full-width ASCII
@@ -91,7 +93,7 @@ def normalise(original: str) -> NormalisedText:
 
 def _kept_spans(original: str) -> list[tuple[int, int]]:
     """The spans of `original` left once pinyin glosses and emphasis marks are dropped."""
-    dropped = sorted(m.span() for pattern in (_PINYIN_GLOSS, _MARKDOWN_EMPHASIS) for m in pattern.finditer(original))
+    dropped = sorted(m.span() for p in (_PINYIN_GLOSS, _MARKDOWN_EMPHASIS) for m in p.finditer(original))
     kept: list[tuple[int, int]] = []
     cursor = 0
     for start, end in dropped:
@@ -107,6 +109,15 @@ def to_simplified(text: str) -> str:
     """Fold one string the same way as `normalise` (for vocabulary cues and user input)."""
     # str.replace drops "**" left to right without overlap, exactly as `_MARKDOWN_EMPHASIS` does.
     return text.replace("**", "").translate(_fold_table())
+
+
+@lru_cache(maxsize=None)
+def characters_folding_to(targets: str) -> frozenset[str]:
+    """Every character that `to_simplified` turns into one of `targets`: a string holding none
+    of them holds none of `targets` once folded either (a cheap test that spares the fold)."""
+    table = _fold_table()
+    folding = {chr(code) for code, folded in table.items() if folded in targets}
+    return frozenset(folding | {ch for ch in targets if ord(ch) not in table})
 
 
 _SENTENCE_END = set("。！？；;!?:：")
