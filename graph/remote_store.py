@@ -289,6 +289,17 @@ class RemoteStore:
     def replace_graph(self, graph: str, triples: rdflib.Graph) -> None:
         self.replace_graphs({graph: triples})
 
+    def replace_graphs_ntriples(self, graphs: Mapping[str, str]) -> None:
+        # Servers differ in how they take bulk data (see replace_graphs); parse once here and
+        # use the one tested path.
+        parsed = {}
+        for name, text in graphs.items():
+            try:
+                parsed[name] = rdflib.Graph().parse(data=text, format="nt")
+            except Exception as exc:  # rdflib raises several parser error types
+                raise StoreError(f"graph {name}: not valid N-Triples: {exc}") from None
+        self.replace_graphs(parsed)
+
     def replace_graphs(self, graphs: Mapping[str, rdflib.Graph]) -> None:
         self._writable()
         built = build_quads(graphs)  # everything is converted before the first request

@@ -102,6 +102,11 @@ class Store(Protocol):
         """Replace several named graphs in one transaction (a document + the roll-up)."""
         ...
 
+    def replace_graphs_ntriples(self, graphs: Mapping[str, str]) -> None:
+        """Like ``replace_graphs``, with each graph's content as N-Triples text (the bulk-loading
+        path: no rdflib Graph is built). The text is parsed and checked before anything is written."""
+        ...
+
     def delete_graph(self, graph: str) -> bool:
         """Remove a named graph; ``False`` if it held no triples."""
         ...

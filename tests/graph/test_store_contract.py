@@ -190,6 +190,17 @@ def test_replace_graphs_writes_several_graphs(store: Store) -> None:
     assert column(firsts, "y") == {Literal(2020)}
 
 
+def test_replace_graphs_from_ntriples(store: Store) -> None:
+    load(store)
+    store.replace_graphs_ntriples({DOC_GZ: GZ.serialize(format="nt"), DOC_ZJ: ""})
+    assert store.graphs() == sorted([DOC_SC, DOC_GZ, ROLLUP])
+    assert store.count(graph=DOC_GZ) == len(GZ)
+    before = store.dump(format="nquads")
+    with pytest.raises((StoreError, ValueError, SyntaxError)):
+        store.replace_graphs_ntriples({DOC_SC: "<urn:a> <urn:b> } ; DROP ALL ; #"})
+    assert store.dump(format="nquads") == before
+
+
 def test_replacing_with_an_empty_graph_removes_it(store: Store) -> None:
     load(store)
     store.replace_graphs({ROLLUP: Graph()})
