@@ -212,7 +212,15 @@ def delete_document(store: Store, document: str) -> bool:
     return removed
 
 
-_STAGE_RANKS = '("explore" 1) ("pilot" 2) ("promote" 3) ("implement" 4)'
+def _stage_ranks() -> str:
+    """The stage order of ontology/instruments.ttl as a VALUES body: ("explore" 1) …"""
+    from policykg.loaders.instruments import load_instrument_vocabulary
+
+    ranks = load_instrument_vocabulary().stage_rank
+    return " ".join(f'("{stage}" {rank})' for stage, rank in sorted(ranks.items(), key=lambda item: item[1]))
+
+
+_STAGE_RANKS = _stage_ranks()
 
 # The document graph's name is the document IRI, so `GRAPH ?d { ?d … }` finds a document's own
 # facts without joining through pkg:document (measured: 3× faster on Oxigraph).
