@@ -13,6 +13,7 @@ from policykg.loaders.instruments import InstrumentMention, has_stage_cue, match
 from policykg.loaders.metadata import (
     DocNumber,
     Header,
+    doc_number_issuer,
     IssuerName,
     extract_header,
     find_doc_numbers,
@@ -106,7 +107,7 @@ def extract_record(source: SourceBytes, *, gazetteer: Gazetteer | None = None) -
     loose_targets = tuple(_target(gap, t, None) for gap in gaps for t in extract_targets(gap.text))
     targets = loose_targets + tuple(t for m in measures for t in m.targets)
     pilots = tuple(p for m in measures for p in m.pilot_sites)
-    cites = _citations(view, header.doc_number)
+    cites = _citations(view, header.doc_number, gazetteer=gaz, on=header.issue_date)
 
     parent = None
     jurisdiction = None
@@ -383,7 +384,9 @@ def _rollup(measures: tuple[Measure, ...], outside: list[InstrumentUse]) -> tupl
 # --- citations ---------------------------------------------------------------------------
 
 
-def _citations(view: NormalisedText, own: DocNumber | None) -> tuple[Citation, ...]:
+def _citations(
+    view: NormalisedText, own: DocNumber | None, *, gazetteer: Gazetteer, on
+) -> tuple[Citation, ...]:
     """Every other document's 文号 in the text, first appearance, with the cited title when
     it stands in 《》 just before the number."""
     seen: dict[str, Citation] = OrderedDict()
@@ -402,6 +405,8 @@ def _citations(view: NormalisedText, own: DocNumber | None) -> tuple[Citation, .
                 number.start - len(before) + match.start(1), number.start - len(before) + match.end(1)
             )
             title = view.original[t_start:t_end]
-        seen[normalised] = Citation(normalised, title, start, end)
+        issuer = doc_number_issuer(gazetteer, number, on=on)
+        where = JurisdictionRef(issuer.name, issuer.adcode, issuer.level, issuer.name_en) if issuer else None
+        seen[normalised] = Citation(normalised, title, start, end, where)
     return tuple(seen.values())
 

@@ -397,6 +397,22 @@ def _best_mentions(gazetteer: Gazetteer, text: str, on: date | None):
         yield mention
 
 
+# 机关代字 of the Party centre, the State Council and national ministries and commissions.
+_NATIONAL_PREFIXES = (
+    "国办", "国发", "国函", "国医改", "国卫", "国医保", "国中医药", "国市监", "国药监", "国食药监",
+    "中发", "中办", "中组", "中央", "厅字", "财社", "财政部", "人社部", "发改", "民发", "教发",
+)
+
+
+def doc_number_issuer(gazetteer: Gazetteer, number: DocNumber, *, on: date | None = None) -> Division | None:
+    """The jurisdiction that issued a cited document, read from its 机关代字: 国办发 → the
+    nation, 浙政办发 → 浙江省, 云厅字 → 云南省, 云府办 → 云浮市; None when the code says nothing."""
+    if number.prefix.startswith(_NATIONAL_PREFIXES):
+        return gazetteer.NATIONAL
+    candidates = _doc_number_candidates(gazetteer, number, on)
+    return candidates[0][0] if candidates else None
+
+
 def _doc_number_candidates(gazetteer: Gazetteer, number: DocNumber, on: date | None):
     """The 机关代字 starts with the issuer's abbreviation: 浙政办发 → 浙, 昆办通 → 昆, 云府办 → 云
     (Yunnan, or Yunfu: Guangdong cities write 府 after their abbreviation)."""

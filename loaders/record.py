@@ -114,6 +114,7 @@ class Citation:
     title: str | None
     start: int
     end: int
+    issuer_jurisdiction: JurisdictionRef | None = None  # read from the 机关代字 (国办发 → national)
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,3 +109,23 @@ def test_traditional_characters_in_the_header() -> None:
     assert header.title == "某某縣人民政府關於推進醫療衛生服務共同體建設的通知"  # as printed
     assert header.doc_number is not None and header.doc_number.normalised == "某府发〔2020〕8号"
     assert header.level_hint == "county"
+
+
+@pytest.mark.parametrize(
+    ("number", "adcode"),
+    [
+        ("国办发〔2017〕37号", "100000"),
+        ("厅字〔2016〕36号", "100000"),
+        ("国卫体改发〔2018〕26号", "100000"),
+        ("浙政办发〔2016〕49号", "330000"),
+        ("云厅字〔2017〕29号", "530000"),
+        ("云府办〔2019〕12号", "445300"),
+    ],
+)
+def test_the_issuer_of_a_cited_document_is_read_from_its_doc_number(number: str, adcode: str) -> None:
+    from policykg.loaders.gazetteer import load_gazetteer
+    from policykg.loaders.metadata import doc_number_issuer
+
+    [parsed] = find_doc_numbers(number)
+    issuer = doc_number_issuer(load_gazetteer(), parsed)
+    assert issuer is not None and issuer.adcode == adcode
