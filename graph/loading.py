@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -68,11 +69,20 @@ def _extract_and_map(path: str) -> _Mapped:
 
 
 def _mapped(paths: list[str], workers: int) -> Iterator[_Mapped]:
+    """Extraction results in input order, with a bounded number of documents in flight so a
+    slow store never lets finished results pile up in memory."""
     if workers <= 1 or len(paths) < 4:
         yield from map(_extract_and_map, paths)
         return
+    window = workers * 8
     with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(_extract_and_map, paths, chunksize=max(1, min(32, len(paths) // (workers * 4))))
+        pending: deque = deque()
+        for path in paths:
+            pending.append(pool.submit(_extract_and_map, path))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 BATCH_SIZE = 64  # documents written per transaction on a first load (one commit, not 64)
