@@ -8,6 +8,8 @@ complete. Per-document scores are printed (`pytest -s`) so regressions are visib
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -20,14 +22,17 @@ from . import scoring
 GOLD_FILES = sorted(GOLD.glob("*.json"))
 
 
+@lru_cache(maxsize=None)
+def _pair(gold_path: Path) -> tuple[str, dict, dict]:
+    """(file name, extracted record as JSON, gold) — each document is extracted once."""
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    record = to_json_dict(extract_file(CORPUS / gold["file"]))
+    return gold["file"], record, gold
+
+
 @pytest.fixture(scope="module")
 def pairs() -> list[tuple[str, dict, dict]]:
-    result = []
-    for path in GOLD_FILES:
-        gold = json.loads(path.read_text(encoding="utf-8"))
-        record = to_json_dict(extract_file(CORPUS / gold["file"]))
-        result.append((gold["file"], record, gold))
-    return result
+    return [_pair(path) for path in GOLD_FILES]
 
 
 def test_every_bundled_document_has_gold() -> None:
@@ -35,18 +40,15 @@ def test_every_bundled_document_has_gold() -> None:
 
 
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.stem)
-def test_metadata_and_jurisdiction_exact(gold_path) -> None:
-    gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    record = to_json_dict(extract_file(CORPUS / gold["file"]))
+def test_metadata_and_jurisdiction_exact(gold_path: Path) -> None:
+    _, record, gold = _pair(gold_path)
     assert scoring.metadata_differences(record, gold) == []
 
 
 @pytest.mark.parametrize("gold_path", GOLD_FILES, ids=lambda p: p.stem)
-def test_citations_complete(gold_path) -> None:
-    gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    record = to_json_dict(extract_file(CORPUS / gold["file"]))
-    tally = scoring.score_citations(record, gold)
-    assert tally.misses == []
+def test_citations_complete(gold_path: Path) -> None:
+    _, record, gold = _pair(gold_path)
+    assert scoring.score_citations(record, gold).misses == []
 
 
 def _total(pairs, scorer) -> scoring.Tally:
