@@ -32,9 +32,7 @@ def test_each_numbering_style(line: str, style: str, ordinal: int) -> None:
 
 @pytest.mark.parametrize("line", ["2020年底前完成。", "11个试点县开展评估", "一是加强领导", "各市、县人民政府："])
 def test_prose_is_not_numbering(line: str) -> None:
-    view = normalise(line).text
-    token = tokenize_line(view)
-    assert token is None or token.style == "cn" and "、" not in view[: token.end]
+    assert tokenize_line(normalise(line).text) is None
 
 
 def _numbers(text: str) -> list[str]:
@@ -64,13 +62,8 @@ def test_colliding_numbers_get_the_top_level_prefix() -> None:
         "一、工作任务\n（一）医保\n1．甲。\n（二）药品\n1．乙。\n（三）服务\n1．丙。\n"
         "二、保障措施\n（一）强化责任\n各地要落实责任。\n（三）加强督导\n定期督导。\n"
     )
-    assert _numbers(text) == ["1.1", "2.1", "3.1", "2.1", "2-3"][:0] or _numbers(text) == [
-        "1.1",
-        "2.1",
-        "3.1",
-        "2-1",
-        "2.3",
-    ]
+    # 二、(一) would be "2.1" like (二)1．, so it becomes "2-1"; 二、(三) is "2.3" (no collision)
+    assert _numbers(text) == ["1.1", "2.1", "3.1", "2-1", "2.3"]
 
 
 def test_sub_points_stay_inside_their_measure() -> None:
