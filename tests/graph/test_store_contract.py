@@ -201,6 +201,18 @@ def test_replace_graphs_from_ntriples(store: Store) -> None:
     assert store.dump(format="nquads") == before
 
 
+def test_a_bad_new_graph_writes_no_graph_of_its_batch(store: Store) -> None:
+    """New graphs take the bulk path: text that looks line-by-line like N-Triples but does not
+    parse halfway through must leave nothing behind, not even its valid batch-mates."""
+    load(store)
+    before = store.dump(format="nquads")
+    bad = "<urn:a> <urn:b> <urn:c> .\n" * 50 + '<urn:a> <urn:b> "never closed .\n'
+    with pytest.raises((StoreError, ValueError, SyntaxError)):
+        store.replace_graphs_ntriples({DOC_GZ: GZ.serialize(format="nt"), "urn:x-test:bad": bad})
+    assert store.dump(format="nquads") == before
+    assert DOC_GZ not in store.graphs()
+
+
 def test_replacing_with_an_empty_graph_removes_it(store: Store) -> None:
     load(store)
     store.replace_graphs({ROLLUP: Graph()})
