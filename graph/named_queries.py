@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 import typing
 from typing import TYPE_CHECKING, Any
@@ -476,14 +478,71 @@ def _strip_namespace(value: str, namespace: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+class ResultCache:
+    """Named-query results by (store, dataset version, query, bound parameters), least recently
+    used first out. A write changes the store's `dataset_version()`, so a cached answer is never
+    stale for writes made through policykg; the comparison queries over the whole graph cost
+    seconds on a large on-disk store the first time and microseconds after (docs/benchmarks.md)."""
+
+    def __init__(self, *, max_entries: int = 512) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple) -> QueryResult | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: tuple, result: QueryResult) -> None:
+        with self._lock:
+            self._entries[key] = result
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: The cache `run_named_query` uses unless told otherwise.
+DEFAULT_CACHE = ResultCache()
+
+
+def _copy(result: QueryResult) -> QueryResult:
+    """A copy whose row list and row dicts the caller may change without touching the cache."""
+    return replace(result, variables=list(result.variables), rows=[dict(row) for row in result.rows])
+
+
 def run_named_query(
-    store: Store, name: str, raw_params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    store: Store,
+    name: str,
+    raw_params: Mapping[str, Any] | None = None,
+    *,
+    timeout: float | None = None,
+    cache: ResultCache | None = DEFAULT_CACHE,
 ) -> QueryResult:
     """Run the named query on `store` with validated, typed bindings (`bind_params`) passed as
     the store's `bindings=`; returns its `QueryResult`. `KeyError` for an unknown query name,
-    `ParamError` for bad parameters; `timeout` (seconds) is handed to the store."""
+    `ParamError` for bad parameters; `timeout` (seconds) is handed to the store. Results are
+    kept in `cache` by the store's dataset version (`cache=None` always runs the query)."""
     queries = load_named_queries()
     if name not in queries:
         raise KeyError(f"no named query {name!r} (known: {', '.join(sorted(queries))})")
     query = queries[name]
-    return store.query(query.sparql, bindings=bind_params(query, raw_params or {}), timeout=timeout)
+    bindings = bind_params(query, raw_params or {})
+    if cache is None:
+        return store.query(query.sparql, bindings=bindings, timeout=timeout)
+    key = (repr(store), store.dataset_version(), name, tuple(sorted(bindings.items(), key=lambda item: item[0])))
+    found = cache.get(key)
+    if found is None:
+        found = store.query(query.sparql, bindings=bindings, timeout=timeout)
+        cache.put(key, found)
+    return _copy(found)

@@ -21,6 +21,7 @@ from policykg.graph.named_queries import (
     NamedQuery,
     Param,
     ParamError,
+    ResultCache,
     bind_params,
     load_named_queries,
     parse_named_query,
@@ -113,13 +114,13 @@ def table(result, *columns: str) -> list[tuple]:
 
 
 def run(store, name: str, **params: str):
-    return run_named_query(store, name, params)
+    return run_named_query(store, name, params, cache=None)  # every test runs the SPARQL
 
 
 def run_example(store, name: str):
     query = load_named_queries()[name]
     assert query.example.startswith(name + "?")
-    return run_named_query(store, name, query.example_params())
+    return run_named_query(store, name, query.example_params(), cache=None)
 
 
 # ------------------------------------------------------------------------------- the catalogue
@@ -174,6 +175,25 @@ def test_results_are_deterministic(store) -> None:
         first, second = run_example(store, name), run_example(store, name)
         assert first.rows == second.rows, name
         assert first.rows, f"{name}: the example finds nothing in the fixture"
+
+
+def test_results_are_cached_by_dataset_version() -> None:
+    cache = ResultCache(max_entries=2)
+    store = open_store(None)
+    for name, graph in fixture_graphs().items():
+        store.replace_graph(name, graph)
+    first = run_named_query(store, "timeline", {"instrument": "drg-payment"}, cache=cache)
+    first.rows.clear()  # callers get copies: changing one leaves the cache intact
+    again = run_named_query(store, "timeline", {"instrument": "drg-payment"}, cache=cache)
+    assert (cache.misses, cache.hits) == (1, 1) and again.rows
+    assert again.rows == run_named_query(store, "timeline", {"instrument": "drg-payment"}, cache=None).rows
+    before = len(again.rows)
+    store.update("DELETE WHERE { GRAPH <https://w3id.org/policykg/graph/rollup> { ?c ?p ?o } }")
+    after = run_named_query(store, "timeline", {"instrument": "drg-payment"}, cache=cache)
+    assert cache.misses == 2 and len(after.rows) == 0 < before  # a write is a new version
+    run_named_query(store, "timeline", {"instrument": "two-invoice-system"}, cache=cache)
+    run_named_query(store, "timeline", {"instrument": "drg-payment", "level": "province"}, cache=cache)
+    assert len(cache._entries) == 2  # least recently used dropped
 
 
 # ------------------------------------------------------------------------------------ examples
