@@ -23,18 +23,24 @@ parameter, so parameters never collide with result columns); a list parameter bi
 `?_p_1` … `?_p_k` (k values given; the slots up to MAX stay unbound), so a query tests
 membership with `FILTER(?x IN (?_p_1, …, ?_p_MAX))` or enumerates the slots.
 
-Every parameter variable is projected (checked on loading; `run_named_query` drops the `?_…`
-columns from the result). pyoxigraph substitutes values natively — as constants, before
-planning — only for projected variables, and constants are what make Oxigraph start from the
-selective patterns (measured at 10,000 documents on disk: jurisdiction-profile over 100 s with a
-VALUES block, 45 ms with substitutions). Other stores get the same values as a one-row VALUES
-block at the start of the outermost WHERE group, so the queries are written to mean the same
-either way: parameters are used in the outer group (patterns, FILTER, EXISTS, OPTIONAL, BIND),
-never inside a sub-select or a FILTER nested in a UNION branch, and an optional parameter is
-tested with `!COALESCE(sameTerm(?_p, ?_p), false) || …` — not `!BOUND(?_p)`, which pyoxigraph
-0.5 answers false for a substituted variable even when it has a value. Writing the parameter itself in a triple pattern
-(`?document pkg:jurisdiction ?_jurisdiction`) lets it drive the join when given; avoid starting
-patterns from `?x a pkg:Class`, from which Oxigraph would scan the whole class.
+Parameter variables are never projected (checked on loading). Every store therefore binds
+them the same way — as a one-row VALUES block at the start of the outermost WHERE group — and
+the queries are written for that: parameters are used in the outer group (patterns, FILTER,
+EXISTS, OPTIONAL, BIND), never inside a sub-select or a FILTER nested in a UNION branch, and an
+optional parameter is tested with `!COALESCE(sameTerm(?_p, ?_p), false) || …` (the same as
+`!BOUND(?_p)`, but it also holds where pyoxigraph substitutes the value).
+
+Written for Oxigraph's planner (measured at 10,000 documents on disk): a parameter written in a
+triple pattern (`?document pkg:jurisdiction ?_jurisdiction`) drives the join when given; BIND
+and VALUES go after the triple patterns and OPTIONALs — between them they split the join into
+parts evaluated on their own (adopters: 0.8 s → over 30 s); no pattern starts from
+`?x a pkg:Class`, from which Oxigraph scans the whole class. pyoxigraph's own `substitutions`
+are not used for parameters by default: measured, they sometimes plan worse than the VALUES
+block, and BOUND()/BIND() of a substituted variable see it unbound. A query whose plan they make
+much better declares `#+ binding: substitution`: it then projects every parameter variable
+(pyoxigraph substitutes only projected variables; checked on loading), `run_named_query` drops
+those `?_…` columns, and the query avoids BOUND(?_p) and a bare BIND(?_p AS ?x)
+(jurisdiction-profile: over 100 s with VALUES, 45 ms with substitutions).
 """
 
 from __future__ import annotations
@@ -122,6 +128,9 @@ class Param:
         return tuple(f"_{self.name}_{i}" for i in range(1, self.list_range[1] + 1))
 
 
+Binding = typing.Literal["values", "substitution"]
+
+
 @dataclass(frozen=True, slots=True)
 class NamedQuery:
     name: str
@@ -129,6 +138,7 @@ class NamedQuery:
     params: tuple[Param, ...]
     example: str
     sparql: str
+    binding: Binding = "values"  # `#+ binding: substitution`: parameters projected (module docstring)
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -174,6 +184,7 @@ def parse_named_query(name: str, text: str, *, filename: str | None = None) -> N
 
     summary: str | None = None
     example: str | None = None
+    binding: Binding = "values"
     raw_params: list[tuple[int, dict[str, tuple[int, str]]]] = []
     in_params = False
     current: dict[str, tuple[int, str]] | None = None
@@ -190,11 +201,15 @@ def parse_named_query(name: str, text: str, *, filename: str | None = None) -> N
                 summary = _scalar(value)
             elif key == "example":
                 example = _scalar(value)
+            elif key == "binding":
+                if _scalar(value) not in ("values", "substitution"):
+                    raise HeaderError(f"{where}:{number}: 'binding:' must be values or substitution")
+                binding = typing.cast(Binding, _scalar(value))
             elif key == "params":
                 if value:
                     raise HeaderError(f"{where}:{number}: 'params:' takes an indented '- name: …' list")
             else:
-                raise HeaderError(f"{where}:{number}: unknown header key {key!r} (summary, params, example)")
+                raise HeaderError(f"{where}:{number}: unknown header key {key!r} (summary, params, example, binding)")
             continue
         if not in_params:
             raise HeaderError(f"{where}:{number}: indented line outside 'params:'")
@@ -217,9 +232,10 @@ def parse_named_query(name: str, text: str, *, filename: str | None = None) -> N
         raise HeaderError(f"{where}:{header_lines[0][0]}: missing 'example:'")
     params = tuple(_build_param(fields, where, number) for number, fields in raw_params)
     body = _without_comment_lines(text)
-    projection = re.search(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", body, re.S | re.I)
-    if projection is not None:  # being projected is not a use (every parameter is projected)
-        body = body[: projection.start(1)] + body[projection.end(1) :]
+    if binding == "substitution":  # there every parameter is projected; that is not a use
+        projection = re.search(r"\bSELECT\b(.*?)(?:\bWHERE\b|\{)", body, re.S | re.I)
+        if projection is not None:
+            body = body[: projection.start(1)] + " " * (projection.end(1) - projection.start(1)) + body[projection.end(1) :]
     seen: set[str] = set()
     for (number, _), param in zip(raw_params, params):
         if param.name in seen:
@@ -228,9 +244,9 @@ def parse_named_query(name: str, text: str, *, filename: str | None = None) -> N
         for variable in param.variables():
             if not re.search(rf"[?$]{re.escape(variable)}\b", body):
                 raise HeaderError(f"{where}:{number}: parameter {param.name!r}: the query never uses ?{variable}")
-    _check_parameter_variables(params, text, where)
+    _check_parameter_variables(params, text, where, projected=binding == "substitution")
 
-    query = NamedQuery(name=name, summary=summary, params=params, example=example, sparql=text)
+    query = NamedQuery(name=name, summary=summary, params=params, example=example, sparql=text, binding=binding)
     example_line = next(n for n, c in header_lines if c.strip().startswith("example:"))
     example_name, _, _ = example.partition("?")
     if example_name != name:
@@ -250,8 +266,9 @@ def _without_comment_lines(text: str) -> str:
     return "\n".join("" if line.lstrip().startswith("#") else line for line in text.splitlines())
 
 
-def _check_parameter_variables(params: tuple[Param, ...], text: str, where: str) -> None:
-    """Every `?_x` is a declared parameter's, and each is projected (see the module docstring)."""
+def _check_parameter_variables(params: tuple[Param, ...], text: str, where: str, *, projected: bool = False) -> None:
+    """Every `?_x` is a declared parameter's; none is projected — or, with `projected`, every one
+    is (see the module docstring)."""
     declared = {variable for param in params for variable in param.variables()}
     for number, line in enumerate(text.splitlines(), start=1):
         if line.lstrip().startswith("#"):
@@ -270,18 +287,21 @@ def _check_parameter_variables(params: tuple[Param, ...], text: str, where: str)
     projection, base = select[1], select.start(1)
     if re.match(r"\s*(?:DISTINCT|REDUCED)?\s*\*", projection, re.I):
         raise HeaderError(f"{where}:{line_of(base)}: SELECT * would project the parameter variables; list the result columns")
-    projected = set()
+    shown: set[str] = set()
     depth = 0
     for index, char in enumerate(projection):
         depth += (char == "(") - (char == ")")
         if depth == 0 and char in "?$" and projection[index + 1 : index + 2] == "_":
-            projected.add(re.match(r"[?$](\w+)", projection[index:])[1])
-    for as_match in re.finditer(r"\bAS\s+[?$](_\w+)", projection, re.I):
-        raise HeaderError(f"{where}:{line_of(base + as_match.start())}: parameter variable ?{as_match[1]} must not be an alias")
-    missing = sorted(declared - projected)
+            variable = re.match(r"[?$]\w+", projection[index:])[0]
+            if not projected:
+                raise HeaderError(f"{where}:{line_of(base + index)}: parameter variable {variable} must not be projected")
+            shown.add(variable[1:])
+    missing = sorted({v for p in params for v in p.variables()} - shown) if projected else []
     if missing:
-        raise HeaderError(f"{where}:{line_of(base)}: parameter variable(s) {', '.join('?' + m for m in missing)} must be "
-                          "projected (pyoxigraph substitutes only projected variables; see the module docstring)")
+        raise HeaderError(f"{where}:{line_of(base)}: with 'binding: substitution' every parameter variable is projected; "
+                          f"missing {', '.join('?' + m for m in missing)}")
+    for as_match in re.finditer(r"\bAS\s+[?$](_\w+)", projection, re.I):
+        raise HeaderError(f"{where}:{line_of(base + as_match.start())}: parameter variable ?{as_match[1]} must not be projected")
 
 
 def _split_key(body: str, where: str, number: int) -> tuple[str, str]:
@@ -552,20 +572,17 @@ def run_named_query(
     query = queries[name]
     bindings = bind_params(query, raw_params or {})
     if cache is None:
-        return _without_parameter_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
+        return _result_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
     key = (repr(store), store.dataset_version(), name, tuple(sorted(bindings.items(), key=lambda item: item[0])))
     found = cache.get(key)
     if found is None:
-        found = _without_parameter_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
+        found = _result_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
         cache.put(key, found)
     return _copy(found)
 
 
-def _without_parameter_columns(result: QueryResult) -> QueryResult:
-    """Drop the `?_param` columns. The queries project their parameters because pyoxigraph
-    substitutes bound values as constants only for projected variables, and constants are what
-    let Oxigraph start from the selective patterns (measured at 10,000 documents on disk:
-    jurisdiction-profile > 100 s with a VALUES block, 45 ms with substitutions)."""
+def _result_columns(result: QueryResult) -> QueryResult:
+    """Without the projected `?_param` columns of a `binding: substitution` query."""
     if not any(v.startswith("_") for v in result.variables):
         return result
     keep = [v for v in result.variables if not v.startswith("_")]

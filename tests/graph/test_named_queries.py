@@ -598,7 +598,7 @@ def test_iri_types_take_the_iri_or_the_bare_id() -> None:
 #+     type: date
 #+     description: a day
 #+ example: t?i=drg-payment
-SELECT ?_i ?_j ?_k ?_d ?x WHERE { ?x ?p ?_i , ?_j , ?_k , ?_d }
+SELECT ?x WHERE { ?x ?p ?_i , ?_j , ?_k , ?_d }
 ORDER BY ?x
 """
     named = parse_named_query("t", text)
@@ -667,7 +667,7 @@ GOOD_HEADER = """#+ summary: Something
 #+     required: true
 #+     description: an instrument
 #+ example: good?instrument=drg-payment
-SELECT ?_instrument ?x WHERE { ?x ?p ?_instrument }
+SELECT ?x WHERE { ?x ?p ?_instrument }
 ORDER BY ?x
 """
 
@@ -693,9 +693,9 @@ def test_a_good_header_parses() -> None:
         (GOOD_HEADER.replace("example: good?", "example: other?"), 7, "example must start with 'good'"),
         (GOOD_HEADER.replace("?_instrument }", "?instrument }"), 3, "never uses ?_instrument"),
         (GOOD_HEADER.replace("?p ?_instrument", "?_p ?_instrument"), 8, "?_p looks like a parameter"),
-        (GOOD_HEADER.replace("SELECT ?_instrument ?x", "SELECT ?x"), 8, "?_instrument must be projected"),
-        (GOOD_HEADER.replace("SELECT ?_instrument ?x", "SELECT ?x\n  (1 AS ?_instrument)"), 9, "?_instrument must not be an alias"),
-        (GOOD_HEADER.replace("SELECT ?_instrument ?x", "SELECT *"), 8, "SELECT *"),
+        (GOOD_HEADER.replace("SELECT ?x", "SELECT ?x ?_instrument"), 8, "?_instrument must not be projected"),
+        (GOOD_HEADER.replace("SELECT ?x", "SELECT ?x\n  (1 AS ?_instrument)"), 9, "?_instrument must not be projected"),
+        (GOOD_HEADER.replace("SELECT ?x", "SELECT *"), 8, "SELECT *"),
         ("SELECT ?x WHERE { ?x ?p ?o }\n", 1, "must start with a '#+' header"),
         (GOOD_HEADER.replace("#+     required: true\n", "#+     required: true\n#+     default: drg-payment\n"), 6, "a required parameter has no default"),
     ],
@@ -706,8 +706,26 @@ def test_a_malformed_header_is_an_error_naming_file_and_line(text: str, line: in
     assert str(caught.value).startswith(f"queries/good.rq:{line}: "), str(caught.value)
 
 
+def test_binding_substitution_requires_every_parameter_projected() -> None:
+    text = GOOD_HEADER.replace("#+ example:", "#+ binding: substitution\n#+ example:")
+    with pytest.raises(HeaderError, match=r"every parameter variable is projected; missing \?_instrument"):
+        parse_named_query("good", text)
+    projected = parse_named_query("good", text.replace("SELECT ?x", "SELECT ?_instrument ?x"))
+    assert projected.binding == "substitution"
+    with pytest.raises(HeaderError, match="'binding:' must be values or substitution"):
+        parse_named_query("good", text.replace("binding: substitution", "binding: paste"))
+
+
+def test_a_substitution_query_returns_no_parameter_columns(store) -> None:
+    query = load_named_queries()["jurisdiction-profile"]
+    assert query.binding == "substitution" and "?_jurisdiction" in query.sparql.split("WHERE")[0]
+    result = run(store, "jurisdiction-profile", jurisdiction="330100")
+    assert not [v for v in result.variables if v.startswith("_")]
+    assert all(not k.startswith("_") for row in result.rows for k in row)
+
+
 def test_a_projected_expression_may_use_a_parameter() -> None:
-    text = GOOD_HEADER.replace("SELECT ?_instrument ?x", "SELECT ?_instrument ?x (STR(?_instrument) AS ?asked)")
+    text = GOOD_HEADER.replace("SELECT ?x", "SELECT ?x (STR(?_instrument) AS ?asked)")
     assert parse_named_query("good", text).params[0].name == "instrument"
 
 
