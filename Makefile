@@ -23,13 +23,12 @@ install: $(STAMP)
 
 STORE ?= .policykg/store
 
-# Until the HTTP service exists (issue 4), `run` extracts the bundled corpus, loads it into the
-# embedded store and prints what it holds and one comparison question.
+# `run` loads the bundled corpus into the embedded store (loading an unchanged corpus again is a
+# no-op, so a restart is quick), then serves it in the foreground on http://127.0.0.1:8000
+# (API docs at /docs) until Ctrl-C. Settings: docs/api.md (POLICYKG_* variables).
 run: $(STAMP)
-	$(BIN)/policykg summary
 	$(BIN)/policykg load data/corpus --store $(STORE)
-	$(BIN)/policykg stats --store $(STORE)
-	$(BIN)/policykg query --store $(STORE) --named adopters -p instrument=drg-payment --format table
+	exec $(BIN)/policykg serve --store $(STORE) --host 127.0.0.1 --port 8000
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest

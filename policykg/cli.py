@@ -244,6 +244,30 @@ def _delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from policykg.api.server import serve
+    from policykg.api.settings import Settings, SettingsError, parse_origins
+
+    try:
+        settings = Settings.from_env(
+            store=args.store,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            query_timeout=args.query_timeout,
+            write_timeout=args.write_timeout,
+            max_rows=args.max_rows,
+            cors_origins=None if args.cors_origins is None else parse_origins(args.cors_origins),
+            access_log=False if args.no_access_log else None,
+            result_cache=False if args.no_result_cache else None,
+            log_level=args.log_level,
+        )
+    except SettingsError as exc:
+        print(f"policykg: error: {exc}", file=sys.stderr)
+        return 2
+    return serve(settings)
+
+
 _EXPORT_FORMATS = {"turtle": "turtle", "trig": "trig", "nquads": "nquads", "jsonld": "jsonld"}
 
 
@@ -315,6 +339,22 @@ def build_parser() -> argparse.ArgumentParser:
     delete = with_store(sub.add_parser("delete", help="remove one document (IRI or 文号)"))
     delete.add_argument("document")
     delete.set_defaults(handler=_delete)
+
+    serve = with_store(sub.add_parser(
+        "serve", help="serve the store over HTTP: SPARQL endpoint, REST API, docs at /docs (docs/api.md)",
+        description="Every option also has a POLICYKG_* environment variable; see docs/api.md for the full list."))
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1; $POLICYKG_HOST)")
+    serve.add_argument("--port", type=int, help="TCP port (default 8000; $POLICYKG_PORT)")
+    serve.add_argument("--workers", type=int, help="query processes (default: the number of cores, 2 to 8; $POLICYKG_WORKERS)")
+    serve.add_argument("--query-timeout", type=float, help="seconds a query may run before it is stopped (default 5; $POLICYKG_QUERY_TIMEOUT)")
+    serve.add_argument("--write-timeout", type=float, help="seconds an update or upload may run (default 300; $POLICYKG_WRITE_TIMEOUT)")
+    serve.add_argument("--max-rows", type=int, help="rows per answer (default 10000; $POLICYKG_MAX_ROWS)")
+    serve.add_argument("--cors-origins", help="'*' or comma-separated origins; '' turns CORS off (default '*'; $POLICYKG_CORS_ORIGINS)")
+    serve.add_argument("--no-access-log", action="store_true", help="no access log ($POLICYKG_ACCESS_LOG=0)")
+    serve.add_argument("--no-result-cache", action="store_true",
+                       help="run every named query afresh instead of reusing results per store version ($POLICYKG_RESULT_CACHE=0)")
+    serve.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), help="default info ($POLICYKG_LOG_LEVEL)")
+    serve.set_defaults(handler=_serve)
 
     export = with_store(sub.add_parser("export", help="serialise the whole store"))
     export.add_argument("--format", choices=tuple(_EXPORT_FORMATS), default="trig")
