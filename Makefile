@@ -30,7 +30,13 @@ run: $(STAMP)
 	$(BIN)/policykg load data/corpus --store $(STORE)
 	exec $(BIN)/policykg serve --store $(STORE) --host 127.0.0.1 --port 8000
 
+# The browser test (tests/web/test_browser.py) drives the system's Chromium with the pip package
+# playwright from the [test] extra (executable_path, so no browser is downloaded). Without a
+# Chromium it is skipped with the reason, except under POLICYKG_REQUIRE_SERVERS=1 (.ci/run,
+# which installs Debian's chromium).
 test: $(TEST_STAMP)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$POLICYKG_CHROMIUM" ] \
+	  || echo "make test: no chromium found, the browser test will be skipped (apt-get install chromium chromium-driver)"
 	$(BIN)/python -m pytest
 
 # Regenerate data/gazetteer/ from the maintained upstream sources (see scripts/build_gazetteer.py).

@@ -28,8 +28,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from policykg import __version__
+from policykg.api import export_route, rest, sparql, web
 from policykg.api import queries as named_routes
-from policykg.api import rest, sparql
 from policykg.api.errors import ApiError, error_response
 from policykg.api.pool import WorkerPool
 from policykg.api.responses import CSV_SCOPE_KEY, json_response
@@ -53,6 +53,10 @@ A knowledge graph of Chinese health-reform policy documents.
   `Accept: text/csv`; lists are paginated (`limit`, `offset`, `total`, `next`); labels in
   Chinese and English.
 * **Named queries** under `/api/queries/…`, parameters validated and bound as typed RDF terms.
+* **Exports** under `/api/export/{view}.{format}`: networks (GraphML, GEXF, Cytoscape, D3, Pajek,
+  DOT, CSV, SVG) and research tables (CSV, SVG).
+* **A web page** at `/`: SPARQL editor, adoption heatmap and timeline, comparison, documents with
+  highlighted evidence, network views.
 
 Safe by default: read-only unless the server has a token; every query runs in a separate
 process under a time limit and a row limit; a query can never make the server fetch anything
@@ -139,14 +143,16 @@ class Guard:
 
 
 class CsvSuffix:
-    """``/api/measures.csv`` → ``/api/measures`` answered as CSV (docs/api.md)."""
+    """``/api/measures.csv`` → ``/api/measures`` answered as CSV (docs/api.md). Not under
+    ``/api/export/``, where the suffix is the export's format (``matrix.csv`` vs ``matrix.svg``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith("/api/") and path.endswith(".csv") and len(path) > len("/api/.csv"):
+        if (scope["type"] == "http" and path.startswith("/api/") and not path.startswith(export_route.PREFIX + "/")
+                and path.endswith(".csv") and len(path) > len("/api/.csv")):
             scope = dict(scope)
             scope["path"] = path[: -len(".csv")]
             raw = scope.get("raw_path")
@@ -215,6 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "Graph Store Protocol", "description": "Read graphs as RDF."},
             {"name": "Jurisdictions"}, {"name": "Documents"}, {"name": "Measures"}, {"name": "Instruments"},
             {"name": "Targets"}, {"name": "Agencies"}, {"name": "Comparison"},
+            {"name": "Exports", "description": "Networks and research tables as files (GraphML, GEXF, CSV, SVG…)."},
             {"name": "Named queries", "description": "The comparison queries of queries/*.rq."},
             {"name": "Service"},
         ],
@@ -227,6 +234,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(named_routes.build_router(queries))
     app.include_router(rest.router)
+    app.include_router(export_route.build_router())
+    app.include_router(web.router)  # the web page at / (api/static/)
 
     @app.get("/health", tags=["Service"], summary="Liveness and worker status")
     async def health(request: Request) -> Response:
@@ -242,12 +251,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        "graph_triples": settings.max_graph_triples, "request_bytes": settings.max_request_bytes},
             "writes": "enabled" if settings.writes_enabled else "disabled",
         }, status=200 if healthy else 503)
-
-    @app.get("/", include_in_schema=False)
-    async def root(request: Request) -> Response:
-        return json_response({"name": "policykg", "version": __version__, "docs": "/docs", "openapi": "/openapi.json",
-                              "sparql": "/sparql", "graph_store": "/rdf-graphs/service", "queries": "/api/queries",
-                              "health": "/health"})
 
     # Added innermost first: the last one added runs first.
     app.add_middleware(CsvSuffix)

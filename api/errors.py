@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from policykg.graph.exports import ExportError
 from policykg.graph.named_queries import ParamError
 from policykg.graph.resources import ResourceNotFound
 from policykg.graph.sparql_guard import RefusedSparql, SparqlSyntaxError
@@ -83,6 +84,13 @@ def from_exception(exc: BaseException) -> ApiError | None:
         return ApiError(406, "not-acceptable", str(exc), {"offered": list(exc.offered)})
     if isinstance(exc, ParamError):
         return ApiError(400, "invalid-parameter", str(exc), {"parameter": exc.param} if exc.param else {})
+    if isinstance(exc, ExportError):
+        # An unknown view or format is answered 404 by the route before a query process is
+        # asked (api/export_route.py); what reaches here is a parameter, or data that cannot
+        # be drawn (a picture with too many nodes names ``limit``).
+        if exc.param is not None:
+            return ApiError(400, "invalid-parameter", str(exc), {"parameter": exc.param})
+        return ApiError(400, "bad-request", str(exc), {k: v for k, v in (("view", exc.view), ("format", exc.format)) if v})
     if isinstance(exc, ResourceNotFound):
         return ApiError(404, "not-found", str(exc), {"kind": exc.kind, "key": exc.key})
     if isinstance(exc, GraphNotFound):

@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from policykg.api.errors import ApiError, from_exception
+from policykg.api.web_data import printed_agency_names
 from policykg.graph import named_queries, resources
+from policykg.graph.exports import export_view
 from policykg.graph.ingest import ingest_bytes
 from policykg.graph.loading import delete_document, install_reference_graphs, rebuild_rollups
 from policykg.graph.named_queries import run_named_query
@@ -39,11 +41,14 @@ __all__ = [
     "CheckUpdate",
     "Close",
     "DeleteDocument",
+    "ExportRun",
+    "ExportedFile",
     "GraphRead",
     "IngestDocument",
     "NamedQueryRun",
     "Open",
     "Prepare",
+    "PrintedAgencyNames",
     "ResourceCall",
     "SparqlQuery",
     "SparqlUpdate",
@@ -117,6 +122,34 @@ class ResourceCall(Task):
     function: str
     args: tuple[Any, ...] = ()
     kwargs: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRun(Task):
+    """One export (``policykg.graph.exports.export_view``); answered as an ``ExportedFile``."""
+
+    view: str
+    format: str
+    params: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedFile:
+    """An export's whole body, built here so that the time limit covers the serialisation
+    too and the HTTP process only moves bytes."""
+
+    media_type: str
+    filename: str
+    body: bytes
+    dataset_version: str
+    notes: tuple[str, ...]  # what the export left out ("60 of 300 jurisdictions …"), if anything
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedAgencyNames(Task):
+    """How a document prints its measures' responsible agencies (api/web_data.py)."""
+
+    document: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +259,14 @@ def _read(state: _State, task: Task) -> Any:
         if task.function not in RESOURCES:
             raise ValueError(f"unknown resource function {task.function!r}")
         return getattr(resources, task.function)(store, *task.args, **dict(task.kwargs))
+    if isinstance(task, ExportRun):
+        exported = export_view(store, view=task.view, format=task.format, params=dict(task.params))
+        body = b"".join(exported.body)
+        notes = exported.metadata.get("notes") or ()
+        return ExportedFile(exported.media_type, exported.filename, body, str(exported.metadata.get("dataset_version", "")),
+                            tuple(str(note) for note in notes))  # type: ignore[union-attr]
+    if isinstance(task, PrintedAgencyNames):
+        return printed_agency_names(store, task.document)
     raise TypeError(f"not a read task: {task!r}")
 
 

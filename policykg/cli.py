@@ -356,10 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), help="default info ($POLICYKG_LOG_LEVEL)")
     serve.set_defaults(handler=_serve)
 
-    export = with_store(sub.add_parser("export", help="serialise the whole store"))
+    export = with_store(sub.add_parser("export", help="serialise the store as RDF, or a view (--view) for Gephi, Cytoscape, R/pandas, SVG"))
     export.add_argument("--format", choices=tuple(_EXPORT_FORMATS), default="trig")
     export.add_argument("-o", "--output", help="file (written atomically); default stdout")
     export.set_defaults(handler=_export)
+    from policykg.export_command import add_view_export
+
+    add_view_export(export, rdf_handler=_export)
     return parser
 
 
