@@ -38,6 +38,9 @@ def test_wheel_holds_subpackages_and_data_but_no_generic_top_level(wheel: Path) 
         "policykg/ontology/agencies.ttl",
         "policykg/data/gazetteer/divisions.csv",
         "policykg/data/corpus/000_113ca028d25bd718.txt",
+        "policykg/queries/adopters.rq",
+        "policykg/api/static/index.html",  # the web page ships in the wheel, not only in the repo
+        "policykg/api/static/app.js",
     ):
         assert required in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
