@@ -96,6 +96,13 @@ class OxigraphStore:
     def _has_triples(self, graph: ox.NamedNode) -> bool:
         return next(iter(self._db.quads_for_pattern(None, None, None, graph)), None) is not None
 
+    @property
+    def pyoxigraph(self) -> ox.Store:
+        """The pyoxigraph store itself, for what the ``Store`` interface does not offer (lazy
+        solutions with a row cap, a protocol dataset: graph/tables.py, graph/sparql_results.py).
+        Read only through it; writes go through this object so the dataset version changes."""
+        return self._db
+
     # ------------------------------------------------------------------ writes
 
     def replace_graph(self, graph: str, triples: rdflib.Graph) -> None:

@@ -70,7 +70,7 @@ def pyoxigraph_handle(store: Store) -> ox.Store | None:
 
     if not isinstance(store, OxigraphStore):
         return None
-    return store._db  # noqa: SLF001 — see the docstring; raises StoreError when closed
+    return store.pyoxigraph  # raises StoreError when closed
 
 
 def _literal_value(lexical: str, datatype: str | None) -> Value:
