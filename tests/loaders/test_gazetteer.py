@@ -358,21 +358,17 @@ def test_find_mentions_one_character_abbreviations_only_on_request(gaz):
     assert spans(found) == [("榕", 0, 1, "350100")]
 
 
-def test_find_mentions_is_fast(gaz):
+def test_find_mentions_scans_a_long_text(gaz):
+    # How fast is a benchmark matter (bench/extract_corpus.py), not a unit test's.
     paragraph = (
         "为深入贯彻落实《中共中央 国务院关于深化医药卫生体制改革的意见》,推动浙江省杭州市、"
         "宁波市、温州市和山西省太原、运城、长治、晋中、阳泉等市的县域医共体建设,"
         "各县(市、区)要按照国家和省的统一部署,加强基层医疗卫生服务能力建设。"
     )
     text = (paragraph * (40_000 // len(paragraph) + 1))[:40_000]
-    gaz.find_mentions(text[:1000])  # warm up
-    timings = []
-    for _ in range(3):  # best of three: a busy machine should not fail the test
-        started = time.perf_counter()
-        mentions = gaz.find_mentions(text)
-        timings.append(time.perf_counter() - started)
-    assert mentions
-    assert min(timings) < 0.1, timings
+    mentions = gaz.find_mentions(text)
+    repeats = 40_000 // len(paragraph)
+    assert sum(1 for m in mentions if m.division.adcode == "330100") >= repeats
 
 
 # --- packaging ------------------------------------------------------------------------------------
