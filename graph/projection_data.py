@@ -29,7 +29,7 @@ from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 
 from policykg.graph.iris import GAZETTEER_GRAPH, ROLLUP_GRAPH, VOCABULARY_GRAPH
-from policykg.graph.namespaces import FN, ID, IND, INST
+from policykg.graph.namespaces import FN, ID, IND, INST, sparql_prefixes
 from policykg.graph.store import Store
 from policykg.graph.tables import Value, select_table
 
@@ -89,15 +89,7 @@ JURISDICTION_NS = f"{ID}jurisdiction/"
 DOCUMENT_NS = f"{ID}document/"
 UNLOADED_PREFIX = "docnumber:"  # node id of a cited 文号 with no loaded document
 
-_PREFIXES = """PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX inst: <https://w3id.org/policykg/instrument/>
-PREFIX ind: <https://w3id.org/policykg/indicator/>
-"""
+_PREFIXES = sparql_prefixes()  # the project prefixes, written once (graph/namespaces.py)
 _ROLLUP = f"<{ROLLUP_GRAPH}>"
 _GAZETTEER = f"<{GAZETTEER_GRAPH}>"
 _VOCABULARY = f"<{VOCABULARY_GRAPH}>"

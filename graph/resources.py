@@ -28,7 +28,7 @@ from rdflib import URIRef
 
 from policykg.graph.iris import GAZETTEER_GRAPH, ROLLUP_GRAPH, VOCABULARY_GRAPH
 from policykg.graph.named_queries import LEVELS, STAGES, NamedQuery, Param, bind_params, load_named_queries, run_named_query
-from policykg.graph.namespaces import FN, ID, IND, INST
+from policykg.graph.namespaces import FN, ID, IND, INST, sparql_prefixes
 from policykg.graph.store import Store
 from policykg.graph.tables import Table, Value, select_table, table_of, values_of
 
@@ -58,15 +58,7 @@ DOCUMENT_NAMESPACE = f"{ID}document/"
 JURISDICTION_NAMESPACE = f"{ID}jurisdiction/"
 _STAGE_RANK = {stage: rank for rank, stage in enumerate(STAGES, start=1)}
 
-_PREFIXES = """PREFIX pkg: <https://w3id.org/policykg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX eli: <http://data.europa.eu/eli/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX inst: <https://w3id.org/policykg/instrument/>
-PREFIX ind: <https://w3id.org/policykg/indicator/>
-"""
+_PREFIXES = sparql_prefixes()  # the project prefixes, written once (graph/namespaces.py)
 
 
 class ResourceNotFound(LookupError):
