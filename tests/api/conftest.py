@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,27 @@ def store_copy(loaded_store: Path, tmp_path_factory: pytest.TempPathFactory):
     return copy
 
 
+@contextmanager
+def serving(app: FastAPI, port: int, *, name: str = "uvicorn-test") -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1:`port` in a background thread, for as long as the block runs;
+    yields its base URL. Shared with tests/web/conftest.py."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=name, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the test server did not stop"
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -88,22 +110,8 @@ def live_server(store_copy) -> Iterator[LiveServer]:
         query_timeout=LIVE_TIMEOUT, write_timeout=60, max_rows=LIVE_MAX_ROWS, max_request_bytes=LIVE_MAX_REQUEST,
     )
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{settings.port}"
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
+    with serving(app, settings.port) as url:
         yield LiveServer(url, app, settings)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the test server did not stop"
 
 
 @pytest.fixture(scope="session")

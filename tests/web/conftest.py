@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +21,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from policykg.api.app import create_app
 from policykg.api.settings import Settings
 
-from ..api.conftest import free_port, loaded_store, store_copy  # noqa: F401 — fixtures shared with tests/api
+from ..api.conftest import free_port, loaded_store, serving, store_copy  # noqa: F401 — fixtures shared with tests/api
 from ..conftest import ROOT
 
 REQUIRE_SERVERS = os.environ.get("POLICYKG_REQUIRE_SERVERS", "") not in ("", "0", "false", "no")
@@ -67,21 +64,8 @@ def web_server(store_copy) -> Iterator[WebServer]:  # noqa: F811 — the importe
     settings = Settings(store=str(store_copy("web")), port=free_port(), workers=2, query_timeout=WEB_TIMEOUT,
                         access_log=False)
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None,
-                                           access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-web-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield WebServer(f"http://127.0.0.1:{settings.port}", settings, app)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the test server did not stop"
+    with serving(app, settings.port, name="uvicorn-web-test") as url:
+        yield WebServer(url, settings, app)
 
 
 @pytest.fixture(scope="session")
