@@ -21,13 +21,13 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from policykg.graph.iris import ROLLUP_GRAPH, document_year, instrument_iri, jurisdiction_adoption_iri, jurisdiction_iri
-from policykg.graph.namespaces import ELI, ID, PKG, RDF, XSD
+from policykg.graph.namespaces import ELI, ID, INST, PKG, RDF, XSD
 from policykg.graph.store import Store
 from policykg.loaders.record import Record
 
 _DOCUMENT_PREFIX = f"{ID}document/"
 _JURISDICTION_PREFIX = f"{ID}jurisdiction/"
-_INSTRUMENT_PREFIX = str(instrument_iri("x"))[:-1]
+_INSTRUMENT_PREFIX = str(INST)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +181,7 @@ def citations_from_store(store: Store, documents: Iterable[str]) -> list[tuple[s
 def replace_rollups(store: Store, facts: Iterable[DocumentFacts]) -> None:
     """Write the roll-up graph from scratch from the facts of EVERY document in the store."""
     facts = list(facts)
-    text = rollup_ntriples(facts, citations=citation_links(facts))
-    store.delete_graph(str(ROLLUP_GRAPH))
-    if text:
-        store.replace_graphs_ntriples({str(ROLLUP_GRAPH): text})
+    _write_rollup_graph(store, rollup_ntriples(facts, citations=citation_links(facts)))
 
 
 def refresh_rollups(store: Store, documents: Iterable[str]) -> None:
@@ -217,7 +214,11 @@ def rebuild_rollups(store: Store) -> None:
     documents = [g for g in store.graphs() if g.startswith(_DOCUMENT_PREFIX)]
     adcodes = {a for a in map(adcode_of_document, documents) if a is not None}
     facts = facts_from_store(store, adcodes)
-    text = rollup_ntriples(facts, citations=citations_from_store(store, documents))
+    _write_rollup_graph(store, rollup_ntriples(facts, citations=citations_from_store(store, documents)))
+
+
+def _write_rollup_graph(store: Store, text: str) -> None:
+    # Dropped first, so the store writes it as a new graph (the bulk path on disk).
     store.delete_graph(str(ROLLUP_GRAPH))
     if text:
         store.replace_graphs_ntriples({str(ROLLUP_GRAPH): text})
