@@ -23,7 +23,7 @@ parameter, so parameters never collide with result columns); a list parameter bi
 `?_p_1` … `?_p_k` (k values given; the slots up to MAX stay unbound), so a query tests
 membership with `FILTER(?x IN (?_p_1, …, ?_p_MAX))` or enumerates the slots.
 
-Parameter variables are never projected (checked on loading). Every store therefore binds
+Parameter variables are not projected (checked on loading; the exception follows). Every store binds
 them the same way — as a one-row VALUES block at the start of the outermost WHERE group — and
 the queries are written for that: parameters are used in the outer group (patterns, FILTER,
 EXISTS, OPTIONAL, BIND), never inside a sub-select or a FILTER nested in a UNION branch, and an
