@@ -39,6 +39,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: the sibling bench modules
+from graph_bench import percentile  # noqa: E402 — one percentile for every benchmark
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MARKER = ".policykg-http-bench"
@@ -52,15 +55,6 @@ SELECT ?jurisdiction ?year (COUNT(DISTINCT ?document) AS ?documents) WHERE {
   ?adoption pkg:instrument ?instrument ; pkg:document ?document .
   ?document pkg:jurisdiction ?jurisdiction ; pkg:year ?year .
 } GROUP BY ?jurisdiction ?year ORDER BY ?year ?jurisdiction"""
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def free_port() -> int:
