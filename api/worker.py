@@ -30,11 +30,10 @@ from policykg.graph import named_queries, resources
 from policykg.graph.exports import export_view
 from policykg.graph.ingest import ingest_bytes
 from policykg.graph.loading import delete_document, install_reference_graphs, rebuild_rollups
-from policykg.graph.named_queries import run_named_query
+from policykg.graph.named_queries import named_query_table
 from policykg.graph.sparql_guard import check_dataset, check_update
 from policykg.graph.sparql_results import ProtocolDataset, answer_query, dump_graph
 from policykg.graph.store import Store, open_store
-from policykg.graph.tables import table_of
 from policykg.loaders.record import to_json_dict
 
 __all__ = [
@@ -248,9 +247,9 @@ def _read(state: _State, task: Task) -> Any:
     if isinstance(task, GraphRead):
         return dump_graph(store, task.graph, format=task.format, max_triples=task.max_triples)  # type: ignore[arg-type]
     if isinstance(task, NamedQueryRun):
-        # As every caller runs it (its binding, its result cache); a page of plain values back.
-        result = run_named_query(store, task.name, dict(task.params))
-        return table_of(result, offset=task.offset, limit=task.limit)
+        # Plain values straight from the store (no rdflib terms): the page crosses the process
+        # boundary as tuples of str/int, cheap to pickle and to encode as JSON.
+        return named_query_table(store, task.name, dict(task.params), offset=task.offset, limit=task.limit)
     if isinstance(task, CheckUpdate):
         checked = check_update(task.text)
         check_dataset(checked.using_graphs, state.graphs(), clause="USING")

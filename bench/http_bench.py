@@ -11,8 +11,9 @@ Steps:
    (``bench/synthetic_corpus.py``, reused when present) loaded into ``WORKDIR/http-store-N`` (a
    folder this script made; reused when it already holds them);
 2. direct — a new process opens the store read-only, as a query process of the server does, and
-   runs each query ``--direct-runs`` times: the named query with ``run_named_query(cache=None)``
-   and the SPARQL with ``Store.query``: median (p50) and p99;
+   runs each query ``--direct-runs`` times: the named query with ``named_query_table(cache=None)``
+   (the plain-value rows the endpoint serves; ``run_named_query`` would add rdflib terms) and the
+   SPARQL with ``Store.query``: median (p50) and p99;
 3. server — ``policykg serve`` on 127.0.0.1 with ``--workers`` query processes, no access log and
    no result cache (every request is evaluated, as in step 2);
 4. load — a closed-loop load generator (asyncio streams, HTTP/1.1 keep-alive, one request in
@@ -97,14 +98,14 @@ def prepare_store(args: argparse.Namespace) -> Path:
 
 
 def direct_phase(store: str, named: str, sparql: str, runs: int) -> None:
-    from policykg.graph.named_queries import run_named_query
+    from policykg.graph.named_queries import named_query_table
     from policykg.graph.store import open_store
 
     handle = open_store(store, read_only=True)
     name, _, query_string = named.partition("?")
     params = dict(parse_qsl(query_string))
     out = {}
-    for label, call in (("named", lambda: run_named_query(handle, name, params, cache=None)), ("sparql", lambda: handle.query(sparql))):
+    for label, call in (("named", lambda: named_query_table(handle, name, params, cache=None)), ("sparql", lambda: handle.query(sparql))):
         call()  # warm-up
         times = []
         rows = 0

@@ -63,6 +63,7 @@ from rdflib.term import Node
 from policykg import queries as _query_files
 from policykg.graph.iris import function_iri, indicator_iri, instrument_iri, jurisdiction_iri
 from policykg.graph.namespaces import ID, IND, INST
+from policykg.graph.tables import Table, select_table
 
 if TYPE_CHECKING:
     from policykg.graph.store import QueryResult, Store
@@ -519,11 +520,11 @@ class ResultCache:
 
     def __init__(self, *, max_entries: int = 512) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._entries: OrderedDict[tuple, QueryResult | Table] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: tuple) -> QueryResult | None:
+    def get(self, key: tuple) -> QueryResult | Table | None:
         with self._lock:
             found = self._entries.get(key)
             if found is None:
@@ -533,7 +534,7 @@ class ResultCache:
             self.hits += 1
             return found
 
-    def put(self, key: tuple, result: QueryResult) -> None:
+    def put(self, key: tuple, result: QueryResult | Table) -> None:
         with self._lock:
             self._entries[key] = result
             self._entries.move_to_end(key)
@@ -579,6 +580,38 @@ def run_named_query(
         found = _result_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
         cache.put(key, found)
     return _copy(found)
+
+
+def named_query_table(
+    store: Store,
+    name: str,
+    raw_params: Mapping[str, Any] | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    cache: ResultCache | None = DEFAULT_CACHE,
+) -> Table:
+    """The named query's solutions ``[offset, offset + limit)`` as plain values (a `Table` with
+    the total), bound as `run_named_query` binds. For JSON, CSV and data frames this skips
+    rdflib terms: on the embedded store the solutions go straight from pyoxigraph to Python
+    values (adopters for drg-payment at 10,000 documents: 0.95 s against 1.8 s). Cached like
+    `run_named_query` — the whole table, then sliced; uncached, only the page is converted."""
+    queries = load_named_queries()
+    if name not in queries:
+        raise KeyError(f"no named query {name!r} (known: {', '.join(sorted(queries))})")
+    query = queries[name]
+    bindings = bind_params(query, raw_params or {})
+    if cache is None or cache.max_entries <= 0:
+        return select_table(store, query.sparql, bindings=bindings, offset=offset, limit=limit)
+    key = ("table", repr(store), store.dataset_version(), name, tuple(sorted(bindings.items(), key=lambda item: item[0])))
+    found = cache.get(key)
+    if not isinstance(found, Table):
+        found = select_table(store, query.sparql, bindings=bindings)
+        cache.put(key, found)
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError("offset and limit must not be negative")
+    end = None if limit is None else offset + limit
+    return Table(found.columns, found.rows[offset:end], found.total, offset, limit)
 
 
 def _result_columns(result: QueryResult) -> QueryResult:

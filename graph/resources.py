@@ -27,10 +27,10 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from policykg.graph.iris import GAZETTEER_GRAPH, ROLLUP_GRAPH, VOCABULARY_GRAPH
-from policykg.graph.named_queries import LEVELS, STAGES, NamedQuery, Param, bind_params, load_named_queries, run_named_query
+from policykg.graph.named_queries import LEVELS, STAGES, NamedQuery, Param, bind_params, load_named_queries, named_query_table
 from policykg.graph.namespaces import FN, ID, IND, INST, sparql_prefixes
 from policykg.graph.store import Store
-from policykg.graph.tables import Table, Value, select_table, table_of, values_of
+from policykg.graph.tables import Table, Value, select_table, values_of
 
 __all__ = [
     "DOCUMENT_NAMESPACE",
@@ -399,18 +399,15 @@ def _run(store: Store, name: str, raw: Mapping[str, str | None], *, offset: int 
 
 def _run_named(store: Store, name: str, raw: Mapping[str, str | None], *, offset: int = 0, limit: int | None = None) -> Table:
     """A named query of ``queries/`` by its documented contract (columns), run the way every
-    caller runs it (``run_named_query``: its binding, its result cache) — for the resources
-    that need the whole result (they group it)."""
-    result = run_named_query(store, name, {k: v for k, v in raw.items() if v is not None})
-    return table_of(result, offset=offset, limit=limit)
+    caller runs it (its binding, its result cache) — for the resources that need the whole
+    result (they group it)."""
+    return named_query_table(store, name, {k: v for k, v in raw.items() if v is not None}, offset=offset, limit=limit)
 
 
 def _page_named(store: Store, name: str, raw: Mapping[str, str | None], *, offset: int, limit: int) -> Table:
-    """A page of a named query: every solution is counted, only the page is converted (a list
-    of every measure of a large graph would cost seconds as rdflib terms)."""
-    query = load_named_queries()[name]
-    bindings = bind_params(query, {k: v for k, v in raw.items() if v is not None})
-    return select_table(store, query.sparql, bindings=bindings, offset=offset, limit=limit)
+    """A page of a named query, uncached: every solution is counted, only the page is converted
+    (a list of every measure of a large graph would cost seconds to convert and keep whole)."""
+    return named_query_table(store, name, {k: v for k, v in raw.items() if v is not None}, offset=offset, limit=limit, cache=None)
 
 
 def _run_part(store: Store, part: str, document: str) -> list[dict[str, Value]]:

@@ -24,9 +24,11 @@ from policykg.graph.named_queries import (
     ResultCache,
     bind_params,
     load_named_queries,
+    named_query_table,
     parse_named_query,
     run_named_query,
 )
+from policykg.graph.tables import python_value
 from policykg.graph.store import open_store
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "small.trig"
@@ -194,6 +196,39 @@ def test_results_are_cached_by_dataset_version() -> None:
     run_named_query(store, "timeline", {"instrument": "two-invoice-system"}, cache=cache)
     run_named_query(store, "timeline", {"instrument": "drg-payment", "level": "province"}, cache=cache)
     assert len(cache._entries) == 2  # least recently used dropped
+
+
+def test_the_table_form_has_the_rows_of_run_named_query_as_plain_values(store) -> None:
+    for name, query in sorted(load_named_queries().items()):
+        result = run_example(store, name)
+        table = named_query_table(store, name, query.example_params(), cache=None)
+        assert table.columns == tuple(result.variables), name
+        expected = [tuple(python_value(row.get(column)) for column in table.columns) for row in result.rows]
+        assert list(table.rows) == expected and table.total == len(expected), name
+        assert all(isinstance(v, (str, int, float, bool, type(None))) for row in table.rows for v in row), name
+
+
+def test_the_table_form_pages_and_counts_every_solution(store) -> None:
+    whole = named_query_table(store, "adopters", {"instrument": "drg-payment"}, cache=None)
+    assert whole.total == len(whole.rows) >= 3
+    for cache in (None, ResultCache()):
+        page = named_query_table(store, "adopters", {"instrument": "drg-payment"}, offset=1, limit=2, cache=cache)
+        assert page.rows == whole.rows[1:3] and page.total == whole.total and (page.offset, page.limit) == (1, 2)
+        past = named_query_table(store, "adopters", {"instrument": "drg-payment"}, offset=whole.total, limit=5, cache=cache)
+        assert past.rows == () and past.total == whole.total
+
+
+def test_the_table_form_is_cached_by_dataset_version() -> None:
+    cache = ResultCache(max_entries=4)
+    store = open_store(None)
+    for name, graph in fixture_graphs().items():
+        store.replace_graph(name, graph)
+    first = named_query_table(store, "timeline", {"instrument": "drg-payment"}, limit=1, cache=cache)
+    again = named_query_table(store, "timeline", {"instrument": "drg-payment"}, cache=cache)
+    assert (cache.misses, cache.hits) == (1, 1) and again.rows[:1] == first.rows and again.total == len(again.rows) > 1
+    store.update("DELETE WHERE { GRAPH <https://w3id.org/policykg/graph/rollup> { ?c ?p ?o } }")
+    after = named_query_table(store, "timeline", {"instrument": "drg-payment"}, cache=cache)
+    assert cache.misses == 2 and after.total == 0  # a write is a new version
 
 
 # ------------------------------------------------------------------------------------ examples
