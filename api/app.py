@@ -254,7 +254,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: the last one added runs first.
     app.add_middleware(CsvSuffix)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # zlib's default level: half the CPU of Starlette's 9 (33 → 17 ms for a 2.7 MB answer), 5% larger
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

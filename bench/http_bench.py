@@ -10,16 +10,18 @@ Steps:
 1. store — ``--store DIR`` as given, or the bundled corpus (``--docs 0``), or N synthetic documents
    (``bench/synthetic_corpus.py``, reused when present) loaded into ``WORKDIR/http-store-N`` (a
    folder this script made; reused when it already holds them);
-2. direct — a new process opens the store read-only, as a query process of the server does, and
-   runs each query ``--direct-runs`` times: the named query with ``named_query_table(cache=None)``
-   (the plain-value rows the endpoint serves; ``run_named_query`` would add rdflib terms) and the
-   SPARQL with ``Store.query``: median (p50) and p99;
-3. server — ``policykg serve`` on 127.0.0.1 with ``--workers`` query processes, no access log and
-   no result cache (every request is evaluated, as in step 2);
+2. server — ``policykg serve`` on 127.0.0.1 with ``--workers`` query processes, no access log and
+   no result cache (every request is evaluated);
+3. latency, paired — a child process opens the store read-only, as a query process of the
+   server does, and runs each query on it directly: the named query with
+   ``named_query_table(cache=None)`` (the plain-value rows the endpoint serves) and the SPARQL
+   with ``Store.query``. Direct runs and HTTP requests (one connection) alternate,
+   ``--direct-runs`` of each, so that both sides see the same machine (this VM's page cache is
+   reclaimed in the background and a drift between two separate phases was larger than the
+   overhead measured). The HTTP overhead is (HTTP p50 − direct p50) / direct p50;
 4. load — a closed-loop load generator (asyncio streams, HTTP/1.1 keep-alive, one request in
    flight per connection, as wrk does) runs each endpoint for ``--duration`` seconds at each
-   ``--concurrency`` after a warm-up: requests/s, p50, p99, errors. The HTTP overhead is
-   (HTTP p50 − direct p50) / direct p50 at concurrency 1.
+   ``--concurrency`` after a warm-up: requests/s, p50, p99, errors.
 
 The load generator shares the machine with the server (2 cores here): at high concurrency it
 takes CPU from the server, so requests/s is a lower bound; concurrency 1 measures latency.
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import socket
@@ -97,34 +98,84 @@ def prepare_store(args: argparse.Namespace) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
-def direct_phase(store: str, named: str, sparql: str, runs: int) -> None:
+def direct_phase(store: str, named: str, sparql: str) -> None:
+    """The child: answers each line "named" or "sparql" on stdin with ``@@seconds rows``."""
     from policykg.graph.named_queries import named_query_table
     from policykg.graph.store import open_store
 
     handle = open_store(store, read_only=True)
     name, _, query_string = named.partition("?")
     params = dict(parse_qsl(query_string))
-    out = {}
-    for label, call in (("named", lambda: named_query_table(handle, name, params, cache=None)), ("sparql", lambda: handle.query(sparql))):
-        call()  # warm-up
-        times = []
-        rows = 0
-        for _ in range(runs):
-            started = time.perf_counter()
-            result = call()
-            times.append(time.perf_counter() - started)
-            rows = len(result.rows)
-        out[label] = {"p50": statistics.median(times), "p99": percentile(times, 0.99), "runs": runs, "rows": rows}
+    calls = {"named": lambda: named_query_table(handle, name, params, cache=None), "sparql": lambda: handle.query(sparql)}
+    print("@@ready", flush=True)
+    for line in sys.stdin:
+        call = calls[line.strip()]
+        started = time.perf_counter()
+        result = call()
+        print(f"@@{time.perf_counter() - started} {len(result.rows)}", flush=True)
     handle.close()
-    print("@@" + json.dumps(out), flush=True)
 
 
-def run_direct(store: Path, args: argparse.Namespace) -> dict:
-    child = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--phase", "direct", "--store", str(store),
-                            "--named", args.named, "--sparql", args.sparql, "--direct-runs", str(args.direct_runs)],
-                           capture_output=True, text=True, check=True)
-    line = next(line for line in child.stdout.splitlines() if line.startswith("@@"))
-    return json.loads(line[2:])
+class DirectRunner:
+    """The child process of step 3, kept open between runs."""
+
+    def __init__(self, store: Path, args: argparse.Namespace) -> None:
+        self.child = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--phase", "direct", "--store", str(store),
+                                       "--named", args.named, "--sparql", args.sparql],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self._answer()
+
+    def _answer(self) -> str:
+        assert self.child.stdout is not None
+        for line in self.child.stdout:
+            if line.startswith("@@"):
+                return line[2:].strip()
+        raise SystemExit("the direct child ended early")
+
+    def run(self, label: str) -> tuple[float, int]:
+        assert self.child.stdin is not None
+        self.child.stdin.write(label + "\n")
+        self.child.stdin.flush()
+        seconds, rows = self._answer().split()
+        return float(seconds), int(rows)
+
+    def close(self) -> None:
+        if self.child.stdin is not None:
+            self.child.stdin.close()
+        self.child.wait(timeout=60)
+
+
+async def paired(base: str, requests: dict[str, dict], direct: DirectRunner, runs: int, warmup: int) -> dict[str, dict]:
+    """Direct run, HTTP request, direct run, … for each query: the latencies of both sides."""
+    from urllib.parse import urlsplit
+
+    location = urlsplit(base)
+    out = {}
+    for label, key in (("named", "named query"), ("sparql", "/sparql SELECT")):
+        raw = raw_request(base, requests[key])
+        connection = Connection(location.hostname or "127.0.0.1", location.port or 80)
+        for _ in range(warmup):
+            direct.run(label)
+            status, body = await connection.send(raw)
+            if status != 200:
+                raise SystemExit(f"{key}: HTTP {status}: {body[:300]!r}")
+        direct_times, http_times, rows = [], [], 0
+        for _ in range(runs):
+            seconds, rows = direct.run(label)
+            direct_times.append(seconds)
+            started = time.perf_counter()
+            status, _ = await connection.send(raw)
+            http_times.append(time.perf_counter() - started)
+            if status != 200:
+                raise SystemExit(f"{key}: HTTP {status}")
+        await connection.close()
+        out[label] = {
+            "rows": rows, "runs": runs,
+            "p50": statistics.median(direct_times), "p99": percentile(direct_times, 0.99),
+            "http_p50": statistics.median(http_times), "http_p99": percentile(http_times, 0.99),
+        }
+        print(f"paired {key}: direct p50 {ms(out[label]['p50'])} ms, HTTP p50 {ms(out[label]['http_p50'])} ms ({rows} rows)", flush=True)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,14 +329,14 @@ def report(store: Path, args: argparse.Namespace, direct: dict, runs: dict[str, 
         for point in points:
             lines.append(f"| {label} | {point['concurrency']} | {point['requests']} | {point['rps']:,.1f} | {ms(point['p50'])} | "
                          f"{ms(point['p99'])} | {point['errors'] or '—'} |")
-    lines += ["", "| query | direct p50 ms | direct p99 ms | HTTP p50 ms (c=1) | overhead at p50 |", "|---|---:|---:|---:|---:|"]
+    lines += ["", f"Latency, direct and HTTP alternating ({args.direct_runs} of each, one connection):", "",
+              "| query | rows | direct p50 ms | direct p99 ms | HTTP p50 ms | HTTP p99 ms | overhead at p50 |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
     for label, key in (("named", "named query"), ("sparql", "/sparql SELECT")):
-        base = direct[label]
-        single = next((p for p in runs[key] if p["concurrency"] == 1), None)
-        if single is None:
-            continue
-        overhead = (single["p50"] - base["p50"]) / base["p50"] if base["p50"] else float("nan")
-        lines.append(f"| {key} | {ms(base['p50'])} | {ms(base['p99'])} | {ms(single['p50'])} | {overhead:+.0%} |")
+        pair = direct[label]
+        overhead = (pair["http_p50"] - pair["p50"]) / pair["p50"] if pair["p50"] else float("nan")
+        lines.append(f"| {key} | {pair['rows']:,} | {ms(pair['p50'])} | {ms(pair['p99'])} | {ms(pair['http_p50'])} | "
+                     f"{ms(pair['http_p99'])} | {overhead:+.0%} |")
     return "\n".join(lines) + "\n"
 
 
@@ -307,11 +358,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.phase == "direct":
-        direct_phase(str(args.store), args.named, args.sparql, args.direct_runs)
+        direct_phase(str(args.store), args.named, args.sparql)
         return
     store = prepare_store(args)
-    direct = run_direct(store, args)
-    print("direct:", json.dumps(direct), flush=True)
     name, _, query_string = args.named.partition("?")
     requests = {
         "named query": {"method": "GET", "url": f"/api/queries/{name}", "params": dict(parse_qsl(query_string)) | {"limit": 10000}},
@@ -321,6 +370,11 @@ def main(argv: list[str] | None = None) -> None:
     process, base = start_server(store, args)
     runs: dict[str, list[dict]] = {label: [] for label in requests}
     try:
+        runner = DirectRunner(store, args)
+        try:
+            direct = asyncio.run(paired(base, requests, runner, args.direct_runs, args.warmup))
+        finally:
+            runner.close()
         for label, request in requests.items():
             for concurrency in (int(c) for c in args.concurrency.split(",")):
                 point = asyncio.run(load(base, request, concurrency=concurrency, duration=args.duration, warmup=args.warmup))

@@ -72,7 +72,10 @@ from policykg.graph.store import Store
 
 __all__ = [
     "FORMATS",
+    "MEDIA_TYPES",
+    "OPTIONS",
     "VIEWS",
+    "VIEW_NAMES",
     "ExportError",
     "ExportResult",
     "Format",
