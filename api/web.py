@@ -25,7 +25,7 @@ from policykg.api.errors import ApiError
 from policykg.api.negotiation import choose
 from policykg.api.responses import json_response
 from policykg.api.web_data import example_queries
-from policykg.api.worker import PrintedAgencyNames
+from policykg.api.worker import ResourceCall
 
 __all__ = ["CONTENT_SECURITY_POLICY", "STATIC", "router"]
 
@@ -120,4 +120,4 @@ async def agency_names(request: Request, document: str = Query(description="Docu
     unknown = sorted(set(request.query_params) - {"document"})
     if unknown:
         raise ApiError(400, "invalid-parameter", f"unknown parameter {unknown[0]!r} (parameters: document)", {"parameter": unknown[0]})
-    return json_response(await request.app.state.pool.run(PrintedAgencyNames(document)))
+    return json_response(await request.app.state.pool.run(ResourceCall("printed_agency_names", (document,))))

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from policykg.api.errors import ApiError, from_exception
-from policykg.api.web_data import printed_agency_names
 from policykg.graph import named_queries, resources
 from policykg.graph.exports import export_view
 from policykg.graph.ingest import ingest_bytes
@@ -47,7 +46,6 @@ __all__ = [
     "NamedQueryRun",
     "Open",
     "Prepare",
-    "PrintedAgencyNames",
     "ResourceCall",
     "SparqlQuery",
     "SparqlUpdate",
@@ -145,13 +143,6 @@ class ExportedFile:
 
 
 @dataclass(frozen=True, slots=True)
-class PrintedAgencyNames(Task):
-    """How a document prints its measures' responsible agencies (api/web_data.py)."""
-
-    document: str
-
-
-@dataclass(frozen=True, slots=True)
 class CheckUpdate(Task):
     """Parse and check an update without the write gate (a malformed or refused update should
     not make every worker close and reopen its store)."""
@@ -181,7 +172,7 @@ class DeleteDocument(Task):
 RESOURCES = frozenset({
     "list_jurisdictions", "jurisdiction_profile", "list_documents", "document_detail", "list_measures",
     "instrument_tree", "instrument_adopters", "list_targets", "list_agencies", "compare_jurisdictions",
-    "adoption_matrix",
+    "adoption_matrix", "printed_agency_names",
 })
 
 
@@ -264,8 +255,6 @@ def _read(state: _State, task: Task) -> Any:
         notes = exported.metadata.get("notes") or ()
         return ExportedFile(exported.media_type, exported.filename, body, str(exported.metadata.get("dataset_version", "")),
                             tuple(str(note) for note in notes))  # type: ignore[union-attr]
-    if isinstance(task, PrintedAgencyNames):
-        return printed_agency_names(store, task.document)
     raise TypeError(f"not a read task: {task!r}")
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "list_jurisdictions",
     "list_measures",
     "list_targets",
+    "printed_agency_names",
     "resolve_document",
 ]
 
@@ -306,6 +307,12 @@ GROUP BY ?agency ?name ?_doc ORDER BY ?agency""",
   GRAPH ?_doc { ?measure eli:is_part_of ?_doc ; pkg:responsibleAgency ?agency . OPTIONAL { ?agency skos:prefLabel ?name }
     OPTIONAL { ?measure pkg:responsibleUnit ?unit . ?unit <http://www.w3.org/ns/org#unitOf> ?agency OPTIONAL { ?unit skos:prefLabel ?unitName } } }
 } ORDER BY ?measure ?agency ?unit""",
+    # The forms in which a document prints its responsible agencies (rdfs:label in the document
+    # graph, e.g. 省人力社保厅 for 浙江省人力资源和社会保障厅).
+    "printed": """SELECT DISTINCT ?_doc ?measure ?agency ?name ?printed WHERE {
+  GRAPH ?_doc { ?measure eli:is_part_of ?_doc ; pkg:responsibleAgency ?agency . ?agency rdfs:label ?printed .
+    OPTIONAL { ?agency skos:prefLabel ?name } }
+} ORDER BY ?measure ?agency ?printed""",
     "adoptions": """SELECT DISTINCT ?_doc ?adoption ?measure ?instrument ?stage ?exact ?start ?end WHERE {
   GRAPH ?_doc { ?adoption a pkg:InstrumentAdoption ; pkg:instrument ?instrument ; pkg:stage ?stage .
     OPTIONAL { ?adoption pkg:measure ?measure }
@@ -711,6 +718,20 @@ def resolve_document(store: Store, key: str) -> str:
         ids = ", ".join(document_id(m) for m in matches)
         raise ResourceNotFound("document", key, f"several documents have the 文号 {key}: {ids}; ask for one by id")
     raise ResourceNotFound("document", key, f"no loaded document with id or 文号 {key!r}")
+
+
+def printed_agency_names(store: Store, key: str) -> dict[str, Any]:
+    """For each measure of a document (by id, IRI or 文号), the forms in which its responsible
+    agencies are printed: ``{"document": iri, "measures": {measure iri: [{"agency", "name",
+    "printed": [...]}]}}``. The graph holds no evidence span for an agency mention, so the web
+    page highlights these forms where they occur in the measure's text."""
+    iri = resolve_document(store, key)
+    agencies: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for r in _run_part(store, "printed", iri):
+        measure, agency = str(r["measure"]), str(r["agency"])
+        entry = agencies[measure].setdefault(agency, {"agency": agency, "name": r["name"], "printed": []})
+        entry["printed"].append(r["printed"])
+    return {"document": iri, "measures": {measure: list(by_agency.values()) for measure, by_agency in sorted(agencies.items())}}
 
 
 def document_detail(store: Store, key: str) -> Resource:
