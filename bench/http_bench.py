@@ -19,7 +19,8 @@ Steps:
    ``--direct-runs`` of each, so that both sides see the same machine (this VM's page cache is
    reclaimed in the background and a drift between two separate phases was larger than the
    overhead measured). The HTTP overhead is (HTTP p50 − direct p50) / direct p50;
-4. load — a closed-loop load generator (asyncio streams, HTTP/1.1 keep-alive, one request in
+4. load — wrk (Debian package ``wrk``; ``--generator auto`` uses it when it is on PATH) or, without
+   it, the built-in closed-loop generator (asyncio streams, HTTP/1.1 keep-alive, one request in
    flight per connection, as wrk does) runs each endpoint for ``--duration`` seconds at each
    ``--concurrency`` after a warm-up: requests/s, p50, p99, errors.
 
@@ -32,6 +33,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
@@ -311,6 +314,56 @@ async def load(base: str, request: dict, *, concurrency: int, duration: float, w
     }
 
 
+_WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def _wrk_seconds(text: str) -> float:
+    number = re.fullmatch(r"([0-9.]+)(us|ms|s|m)", text.strip())
+    if number is None:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    return float(number[1]) * _WRK_UNITS[number[2]]
+
+
+def wrk_load(base: str, request: dict, *, concurrency: int, duration: float, warmup: int, timeout: float) -> dict:
+    """The same point measured by wrk (``--latency`` percentiles; a Lua script sets the method,
+    body and headers). Warm-up requests go through the built-in client first."""
+    import tempfile
+    from urllib.parse import urlencode
+
+    asyncio.run(load(base, request, concurrency=1, duration=0, warmup=warmup))
+    url = base + request["url"] + ("?" + urlencode(request["params"]) if request.get("params") else "")
+    lines = [f'wrk.method = "{request["method"]}"']
+    for name, value in request.get("headers", {}).items():
+        lines.append(f'wrk.headers["{name}"] = [==[{value}]==]')
+    if request.get("data"):
+        lines.append('wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"')
+        lines.append(f"wrk.body = [==[{urlencode(request['data'])}]==]")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write("\n".join(lines) + "\n")
+        script.flush()
+        command = ["wrk", f"-t{min(concurrency, os.cpu_count() or 1)}", f"-c{concurrency}", f"-d{duration:g}s", "--latency",
+                   f"--timeout={timeout:g}s", "-s", script.name, url]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    requests = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
+    seconds = _wrk_seconds(re.search(r"requests in ([0-9.]+\w+),", output)[1])  # type: ignore[index]
+    errors: dict[str, int] = {}
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if bad:
+        errors["non-2xx"] = int(bad[1])
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors |= {k: int(v) for k, v in zip(("connect", "read", "write", "timeout"), socket_errors.groups()) if int(v)}
+    return {
+        "concurrency": concurrency, "requests": requests, "errors": errors, "seconds": seconds,
+        "rps": float(re.search(r"Requests/sec:\s+([0-9.]+)", output)[1]),  # type: ignore[index]
+        "p50": _wrk_seconds(percentiles["50"]), "p99": _wrk_seconds(percentiles["99"]),
+    }
+
+
+GENERATORS = {"wrk": "wrk 4 (`--latency`, keep-alive)", "builtin": "the built-in asyncio HTTP/1.1 keep-alive client"}
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f}"
 
@@ -320,7 +373,7 @@ def report(store: Path, args: argparse.Namespace, direct: dict, runs: dict[str, 
         f"Command: `.venv/bin/python bench/http_bench.py {' '.join(sys.argv[1:])}`",
         "",
         f"Store: `{store}`; server: `policykg serve --workers {args.workers} --no-result-cache` on 127.0.0.1; "
-        f"load generator: asyncio streams, HTTP/1.1 keep-alive, {args.duration:g} s per point.",
+        f"load generator: {GENERATORS[args.generator]}, {args.duration:g} s per point.",
         "",
         "| endpoint | concurrency | requests | requests/s | p50 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -351,6 +404,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", default="1,4,16", help="comma-separated connection counts")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per endpoint and concurrency")
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--generator", choices=("auto", "wrk", "builtin"), default="auto",
+                        help="load generator: wrk (apt-get install wrk), the built-in asyncio client, or wrk when found")
     parser.add_argument("--direct-runs", type=int, default=30)
     parser.add_argument("--named", default=DEFAULT_NAMED, help="named query with parameters, as in /api/queries/NAME?…")
     parser.add_argument("--sparql", default=DEFAULT_SPARQL, help="a SELECT for /sparql")
@@ -360,6 +415,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.phase == "direct":
         direct_phase(str(args.store), args.named, args.sparql)
         return
+    if args.generator == "auto":
+        args.generator = "wrk" if shutil.which("wrk") else "builtin"
+        if args.generator == "builtin":
+            print("wrk not found (apt-get install wrk): the built-in load generator measures the load points", flush=True)
+    elif args.generator == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("--generator wrk: wrk is not installed (apt-get install wrk)")
     store = prepare_store(args)
     name, _, query_string = args.named.partition("?")
     requests = {
@@ -377,7 +438,11 @@ def main(argv: list[str] | None = None) -> None:
             runner.close()
         for label, request in requests.items():
             for concurrency in (int(c) for c in args.concurrency.split(",")):
-                point = asyncio.run(load(base, request, concurrency=concurrency, duration=args.duration, warmup=args.warmup))
+                if args.generator == "wrk":
+                    point = wrk_load(base, request, concurrency=concurrency, duration=args.duration, warmup=args.warmup,
+                                     timeout=args.query_timeout)
+                else:
+                    point = asyncio.run(load(base, request, concurrency=concurrency, duration=args.duration, warmup=args.warmup))
                 runs[label].append(point)
                 print(f"{label} c={concurrency}: {point['rps']:.1f} req/s, p50 {ms(point['p50'])} ms, p99 {ms(point['p99'])} ms, "
                       f"errors {point['errors'] or 0}", flush=True)
