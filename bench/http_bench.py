@@ -344,7 +344,7 @@ def wrk_load(base: str, request: dict, *, concurrency: int, duration: float, war
         command = ["wrk", f"-t{min(concurrency, os.cpu_count() or 1)}", f"-c{concurrency}", f"-d{duration:g}s", "--latency",
                    f"--timeout={timeout:g}s", "-s", script.name, url]
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))  # wrk pads with a space
     requests = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
     seconds = _wrk_seconds(re.search(r"requests in ([0-9.]+\w+),", output)[1])  # type: ignore[index]
     errors: dict[str, int] = {}
