@@ -555,6 +555,19 @@ def _copy(result: QueryResult) -> QueryResult:
     return replace(result, variables=list(result.variables), rows=[dict(row) for row in result.rows])
 
 
+def _bound(name: str, raw_params: Mapping[str, Any] | None) -> tuple[NamedQuery, dict[str, Node]]:
+    """The named query and its validated, typed bindings (`KeyError` for an unknown name)."""
+    queries = load_named_queries()
+    if name not in queries:
+        raise KeyError(f"no named query {name!r} (known: {', '.join(sorted(queries))})")
+    query = queries[name]
+    return query, bind_params(query, raw_params or {})
+
+
+def _cache_key(store: Store, name: str, bindings: Mapping[str, Node]) -> tuple:
+    return (repr(store), store.dataset_version(), name, tuple(sorted(bindings.items(), key=lambda item: item[0])))
+
+
 def run_named_query(
     store: Store,
     name: str,
@@ -567,15 +580,10 @@ def run_named_query(
     the store's `bindings=`; returns its `QueryResult`. `KeyError` for an unknown query name,
     `ParamError` for bad parameters; `timeout` (seconds) is handed to the store. Results are
     kept in `cache` by the store's dataset version (`cache=None` always runs the query)."""
-    queries = load_named_queries()
-    if name not in queries:
-        raise KeyError(f"no named query {name!r} (known: {', '.join(sorted(queries))})")
-    query = queries[name]
-    bindings = bind_params(query, raw_params or {})
+    query, bindings = _bound(name, raw_params)
     if cache is None:
         return _result_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
-    key = (repr(store), store.dataset_version(), name, tuple(sorted(bindings.items(), key=lambda item: item[0])))
-    found = cache.get(key)
+    found = cache.get(key := _cache_key(store, name, bindings))
     if found is None:
         found = _result_columns(store.query(query.sparql, bindings=bindings, timeout=timeout))
         cache.put(key, found)
@@ -596,20 +604,15 @@ def named_query_table(
     rdflib terms: on the embedded store the solutions go straight from pyoxigraph to Python
     values (adopters for drg-payment at 10,000 documents: 0.95 s against 1.8 s). Cached like
     `run_named_query` — the whole table, then sliced; uncached, only the page is converted."""
-    queries = load_named_queries()
-    if name not in queries:
-        raise KeyError(f"no named query {name!r} (known: {', '.join(sorted(queries))})")
-    query = queries[name]
-    bindings = bind_params(query, raw_params or {})
+    query, bindings = _bound(name, raw_params)
     if cache is None or cache.max_entries <= 0:
         return select_table(store, query.sparql, bindings=bindings, offset=offset, limit=limit)
-    key = ("table", repr(store), store.dataset_version(), name, tuple(sorted(bindings.items(), key=lambda item: item[0])))
-    found = cache.get(key)
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError("offset and limit must not be negative")
+    found = cache.get(key := ("table", *_cache_key(store, name, bindings)))
     if not isinstance(found, Table):
         found = select_table(store, query.sparql, bindings=bindings)
         cache.put(key, found)
-    if offset < 0 or (limit is not None and limit < 0):
-        raise ValueError("offset and limit must not be negative")
     end = None if limit is None else offset + limit
     return Table(found.columns, found.rows[offset:end], found.total, offset, limit)
 

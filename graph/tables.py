@@ -23,7 +23,7 @@ from rdflib.term import BNode, Node, URIRef
 
 from policykg.graph.store import InvalidQuery, QueryResult, Store, bind_with_values, check_bindings, to_ox
 
-__all__ = ["Binding", "Table", "Value", "pyoxigraph_handle", "python_value", "select_table", "table_of", "text_value", "values_of"]
+__all__ = ["Binding", "Table", "Value", "pyoxigraph_handle", "python_value", "select_table", "text_value", "values_of"]
 
 Value = int | float | bool | str | None
 Binding = Literal["auto", "values"]
@@ -157,7 +157,7 @@ def select_table(
         result = store.query(sparql, bindings=bound)
         if result.kind != "select":
             raise ValueError("select_table runs SELECT queries only")
-        return table_of(result, offset=offset, limit=limit)
+        return _table_of(result, offset=offset, limit=limit)
     # As OxigraphStore.query binds: pyoxigraph substitutes projected variables (as constants,
     # from which it plans); a query that does not project them gets a VALUES block at the start
     # of its outermost WHERE group instead.
@@ -180,8 +180,8 @@ def select_table(
     return Table(columns, rows, total, offset, limit)
 
 
-def table_of(result: QueryResult, *, offset: int = 0, limit: int | None = None) -> Table:
-    """A ``QueryResult`` of a SELECT (e.g. ``run_named_query``'s) as a page of plain values."""
+def _table_of(result: QueryResult, *, offset: int = 0, limit: int | None = None) -> Table:
+    """A ``QueryResult`` of a SELECT (another store than the embedded one) as a page of plain values."""
     columns = tuple(name for name in result.variables if not name.startswith("_"))
     window = result.rows[offset : None if limit is None else offset + limit]
     rows = tuple(tuple(python_value(row.get(name)) for name in columns) for row in window)
