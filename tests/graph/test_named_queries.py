@@ -28,7 +28,7 @@ from policykg.graph.named_queries import (
     parse_named_query,
     run_named_query,
 )
-from policykg.graph.tables import python_value
+from policykg.graph.tables import python_value, select_table
 from policykg.graph.store import open_store
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "small.trig"
@@ -497,6 +497,39 @@ def test_gaps_among_all_jurisdictions_and_within_a_parent(store) -> None:
     assert table(result, "adcode") == [("330200",)]
     # adopting a narrower instrument is adoption: Jiangsu adopted case-based payment
     assert run(store, "gaps", instrument="universal-insurance", level="province").rows == []
+
+
+def test_gaps_agree_with_a_computation_from_the_cells(store) -> None:
+    """Every instrument × level × among: the query's gaps equal those computed in Python from
+    the roll-up cells, the jurisdictions' levels, their documents and abolitions."""
+    prefixes = "PREFIX pkg: <https://w3id.org/policykg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    def rows(text: str) -> list[tuple]:
+        return list(select_table(store, prefixes + text).rows)
+
+    cells = rows("SELECT ?j ?ancestor ?year WHERE { ?c pkg:jurisdiction ?j ; pkg:instrument ?i ; pkg:firstYear ?year . ?i skos:broader* ?ancestor }")
+    levels = dict(rows("SELECT ?j ?level WHERE { ?j pkg:level ?level }"))
+    documented = {j for (j,) in rows("SELECT DISTINCT ?j WHERE { ?d pkg:jurisdiction ?j ; pkg:year ?y }")}
+    abolished = {j for (j,) in rows("SELECT DISTINCT ?j WHERE { ?j pkg:validTo ?t }")}
+    instruments = sorted({a for _, a, _ in cells})
+    checked = 0
+    for instrument in instruments:
+        adopters: dict[str, int] = {}
+        for j, ancestor, year in cells:
+            if ancestor == instrument:
+                adopters[j] = min(year, adopters.get(j, year))
+        for level in sorted(set(levels.values())):
+            peers = {j: y for j, y in adopters.items() if levels.get(j) == level}
+            for among in ("documented", "all"):
+                expected = sorted(
+                    (j.rsplit("/", 1)[1], len(peers), min(peers.values()))
+                    for j, lv in levels.items()
+                    if lv == level and peers and j not in adopters
+                    and (j in documented or (among == "all" and j not in abolished))
+                )
+                result = run(store, "gaps", instrument=instrument.rsplit("/", 1)[1], level=level, among=among)
+                assert sorted(table(result, "adcode", "adoptingPeers", "firstPeerYear")) == expected, (instrument, level, among)
+                checked += len(expected)
+    assert checked  # the fixture has gaps to find
 
 
 # ------------------------------------------------------------------------------- every backend
